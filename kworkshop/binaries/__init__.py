@@ -1,0 +1,129 @@
+"""Getting the cluster's pinned binaries: the cache, PATH, an official download, or a Go build.
+
+``install()`` walks that list for each release in ``pins`` and stops at the first source that
+works, so a second run is instant and a machine without internet still gets a cluster as long as
+it reaches the Go module proxy. Binaries land in ``<cache>/binaries/<release>-<version>/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import paths
+from ..errors import BinariesError, BuildError
+from ..progress import LoggingStatus, Status, step
+from . import download, gobuild
+from .pins import RELEASES, Release, host_arch
+
+
+@dataclass(frozen=True)
+class Binaries:
+    """Where each pinned executable is, by name (``kube-apiserver``, ``etcd``, ``kwokctl``, ...)."""
+
+    paths: dict[str, Path]
+
+    def __getitem__(self, name: str) -> Path:
+        return self.paths[name]
+
+    @property
+    def kubectl_dir(self) -> Path:
+        """The folder to put first on PATH so `kubectl` is the pinned one."""
+        return self.paths["kubectl"].parent
+
+
+def release_dir(release: Release) -> Path:
+    """The cache folder of one release."""
+    return paths.cache_dir() / "binaries" / release.cache_key
+
+
+def cached(release: Release) -> dict[str, Path] | None:
+    """The release's binaries in the cache, or None if any is missing."""
+    folder = release_dir(release)
+    found = {name: folder / name for name in release.binaries}
+    if all(p.is_file() and os.access(p, os.X_OK) for p in found.values()):
+        return found
+    return None
+
+
+def on_path(release: Release) -> dict[str, Path] | None:
+    """The release's binaries on PATH, if every one reports the pinned version."""
+    found: dict[str, Path] = {}
+    for name in release.binaries:
+        exe = shutil.which(name)
+        if exe is None or not _reports_version(exe, release):
+            return None
+        found[name] = Path(exe)
+    return found
+
+
+def _reports_version(exe: str, release: Release) -> bool:
+    args = ["version", "--client"] if Path(exe).name == "kubectl" else list(release.version_args)
+    try:
+        out = subprocess.run([exe, *args], capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    text = out.stdout + out.stderr
+    marker = "Client Version: " + release.version if Path(exe).name == "kubectl" else release.version_marker
+    return marker in text
+
+
+def locate() -> Binaries | None:
+    """Every pinned binary from the cache or PATH, without downloading or building; None if any is missing."""
+    found: dict[str, Path] = {}
+    for release in RELEASES:
+        got = cached(release) or on_path(release)
+        if got is None:
+            return None
+        found.update(got)
+    return Binaries(found)
+
+
+def install(status: Status | None = None, *, allow_download: bool = True, allow_build: bool = True,
+            force: bool = False) -> Binaries:
+    """Make sure every pinned binary is available, and return where they are.
+
+    Order per release: cache, PATH, official download (only for artifacts with a pinned sha256),
+    build from Go modules. Raises BinariesError naming what is missing and the command that fixes it.
+    """
+    status = status or LoggingStatus()
+    found: dict[str, Path] = {}
+    for release in RELEASES:
+        got = None if force else (cached(release) or on_path(release))
+        if got is None:
+            got = _obtain(release, status, allow_download, allow_build)
+        found.update(got)
+    return Binaries(found)
+
+
+def _obtain(release: Release, status: Status, allow_download: bool, allow_build: bool) -> dict[str, Path]:
+    folder = release_dir(release)
+    reasons: list[str] = []
+    artifacts = release.downloads.get(host_arch(), {})
+    if allow_download and artifacts and all(a.sha256 for a in artifacts.values()):
+        try:
+            with step(status, f"Downloading {release.name} {release.version}"):
+                for name in release.binaries:
+                    download.fetch(artifacts[name], folder / name, status)
+            return {name: folder / name for name in release.binaries}
+        except BinariesError as exc:
+            reasons.append(f"download: {exc}")
+    elif not artifacts or not all(a.sha256 for a in artifacts.values()):
+        reasons.append("download: no release artifact with a pinned sha256 for this platform")
+    if allow_build:
+        try:
+            with step(status, f"Building {release.name} {release.version} from Go modules"):
+                gobuild.build(release, folder, status)
+            return {name: folder / name for name in release.binaries}
+        except BuildError:
+            raise
+        except BinariesError as exc:
+            reasons.append(f"build: {exc}")
+    raise BinariesError(
+        f"{release.name} {release.version} ({', '.join(release.binaries)}) is not installed and could "
+        "not be obtained:\n  - " + "\n  - ".join(reasons or ["downloads and builds were disabled"])
+        + "\nRun `kworkshop install` on a machine with Go >= 1.26 and access to the Go module proxy.")
+

@@ -1,0 +1,105 @@
+"""Build pinned binaries from Go modules, for machines that reach the Go module proxy but no
+release download.
+
+Each release has a wrapper module under ``gomod/`` whose go.mod and go.sum are committed: builds are
+reproducible and verified against the checksum database. ``k8s.io/kubernetes`` cannot be built with
+``go install pkg@version`` (its go.mod replaces 33 staging modules with local paths), so its wrapper
+replaces each one with the published v0.36.x tag; etcd's server module has local replaces too.
+
+The package's gomod folder may be read-only (a wheel install, a conda env), so the wrapper is
+copied to a scratch folder first. Go's own caches (GOMODCACHE, GOCACHE) are left where the user has
+them: a second build, or another project, reuses them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from importlib import resources
+from pathlib import Path
+
+from ..errors import BinariesError, BuildError
+from ..progress import Status
+from .pins import Release
+
+GO_MIN = (1, 26)
+
+
+def go_binary() -> str:
+    """The path of a Go toolchain new enough for the pins, or BinariesError saying what to install."""
+    go = shutil.which("go")
+    if go is None:
+        raise BinariesError(
+            "Go is not installed, and the cluster's binaries are neither cached nor downloadable. "
+            "Install Go >= 1.26 (https://go.dev/doc/install, or `conda install -c conda-forge go`) "
+            "and run `kworkshop install` again.")
+    out = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, check=False)
+    version = out.stdout.strip().removeprefix("go")
+    try:
+        found = tuple(int(p) for p in version.split(".")[:2])
+    except ValueError:
+        found = (0, 0)
+    if found < GO_MIN:
+        raise BinariesError(
+            f"Go {version or '(unknown)'} at {go} is too old to build the cluster's binaries; "
+            f"Go >= {GO_MIN[0]}.{GO_MIN[1]} is needed. Upgrade Go and run `kworkshop install`.")
+    return go
+
+
+def build_env() -> dict[str, str]:
+    """The environment for `go build`: static binaries and no toolchain download."""
+    env = dict(os.environ)
+    env.update(CGO_ENABLED="0", GOTOOLCHAIN="local", GOFLAGS="-mod=readonly")
+    return env
+
+
+def build_argv(go: str, release: Release, outdir: Path) -> list[str]:
+    """The `go build` command line that builds every binary of ``release`` into ``outdir``."""
+    ldflags = " ".join(("-s", "-w", "-buildid=", *release.ldflags))
+    argv = [go, "build", "-trimpath", "-ldflags", ldflags]
+    if release.tags:
+        argv += ["-tags", ",".join(release.tags)]
+    if len(release.packages) == 1:
+        argv += ["-o", str(outdir / release.binaries[0])]
+    else:
+        argv += ["-o", str(outdir) + os.sep]  # an -o ending in a separator writes each binary there
+    return argv + list(release.packages)
+
+
+def build(release: Release, outdir: Path, status: Status) -> None:
+    """Build ``release`` with the local Go toolchain into ``outdir`` (created)."""
+    go = go_binary()
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"kworkshop-build-{release.name}-") as scratch:
+        source = resources.files("kworkshop.binaries").joinpath("gomod").joinpath(release.gomod)
+        for name in ("go.mod", "go.sum", "tools.go"):
+            Path(scratch, name).write_bytes(source.joinpath(name).read_bytes())
+        _run([go, "mod", "download"], Path(scratch), release, status, "downloading Go modules")
+        _run(build_argv(go, release, outdir), Path(scratch), release, status, "compiling")
+    missing = [b for b in release.binaries if not (outdir / b).is_file()]
+    if missing:
+        raise BinariesError(f"go build of {release.name} finished without producing {missing}")
+
+
+def _run(argv: list[str], cwd: Path, release: Release, status: Status, what: str) -> None:
+    """Run a go command, streaming a heartbeat to ``status`` and keeping the output for errors."""
+    t0 = time.monotonic()
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(argv, cwd=cwd, env=build_env(), stdout=log, stderr=subprocess.STDOUT)
+        while True:
+            try:
+                proc.wait(timeout=15)
+                break
+            except subprocess.TimeoutExpired:
+                status.update(f"{release.name}: {what}, {time.monotonic() - t0:.0f}s")
+        log.seek(0)
+        output = log.read()
+    if proc.returncode != 0:
+        raise BuildError(
+            f"building {release.name} {release.version} from Go modules failed while {what}. "
+            "Check that the Go module proxy is reachable (`go env GOPROXY`) and that the disk has "
+            "a few GB free, then run `kworkshop install` again.",
+            argv, output, proc.returncode)

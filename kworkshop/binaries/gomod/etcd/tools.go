@@ -1,0 +1,9 @@
+//go:build tools
+
+// Package tools pins the commands this wrapper module builds, so go mod tidy keeps their
+// dependencies in go.sum.
+package tools
+
+import (
+	_ "go.etcd.io/etcd/server/v3"
+)

@@ -1,0 +1,77 @@
+"""The ``kworkshop`` command: parse, make one library call, print, return an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from . import binaries, cluster
+from .errors import KworkshopError
+from .progress import TerminalStatus
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kworkshop", description="Kubernetes workloads workshop kit")
+    p.add_argument("-v", "--verbose", action="store_true", help="show detailed progress and logs")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="start the cluster (or reattach to it), print its kubeconfig")
+    up.add_argument("--name", default=cluster.DEFAULT_NAME)
+    up.add_argument("--nodes", type=int, default=3, help="number of simulated nodes (default 3)")
+    up.add_argument("--backend", default=None, help="auto (default) or embedded")
+    up.add_argument("--extra-image", action="append", default=[], metavar="IMAGE",
+                    help="add an image to the catalogue of images that exist (repeatable)")
+
+    for verb, text in (("down", "delete the cluster: stop every process, free every port"),
+                       ("status", "show the cluster's health"),
+                       ("env", "print `export KUBECONFIG=... PATH=...` lines for a shell")):
+        s = sub.add_parser(verb, help=text)
+        s.add_argument("--name", default=cluster.DEFAULT_NAME)
+
+    inst = sub.add_parser("install", help="get the pinned binaries into the cache (no cluster)")
+    inst.add_argument("--force", action="store_true", help="rebuild or download even if cached")
+    inst.add_argument("--no-download", action="store_true", help="never download, only build")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.verbose:  # only the kit's own loggers: the API client's debug log dumps every body
+        logging.getLogger("kworkshop").setLevel(logging.DEBUG)
+    status = TerminalStatus(verbose=args.verbose)
+    try:
+        if args.command == "up":
+            handle = cluster.up(args.nodes, name=args.name, backend=args.backend, status=status,
+                                extra_images=args.extra_image, set_env=False)
+            print(f"Cluster {handle.name!r} is ready: {len(handle.nodes())} nodes.")
+            print(f"kubeconfig: {handle.kubeconfig}")
+            print('Use it from a shell with: eval "$(kworkshop env)"')
+        elif args.command == "down":
+            problems = cluster.down(args.name, status)
+            for problem in problems:
+                print(f"could not undo: {problem}", file=sys.stderr)
+            return 1 if problems else 0
+        elif args.command == "status":
+            report = cluster.status(args.name)
+            print(report)
+            return 0 if report.healthy else 3
+        elif args.command == "env":
+            print(cluster.env_lines(args.name))
+        elif args.command == "install":
+            found = binaries.install(status, allow_download=not args.no_download, force=args.force)
+            for name, path in sorted(found.paths.items()):
+                print(f"{name:24} {path}")
+        return 0
+    except KworkshopError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

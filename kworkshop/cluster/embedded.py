@@ -1,0 +1,286 @@
+"""The embedded backend: a real control plane with KWOK-simulated nodes, run by kwokctl.
+
+``up`` is a checklist (kind's habit): binaries -> control plane -> nodes -> node agent -> metrics.
+Each step is idempotent, so ``up`` on a running cluster reattaches, and on a half-dead one (a
+killed component, stale pid files) restarts what is missing; kwokctl's ``start cluster`` skips the
+components that still run. ``down`` tries every step, then sweeps any process that still mentions
+the cluster's folder, and reports what it could not undo.
+
+Layout on disk (``paths.state_dir()``)::
+
+    kwok/                       KWOK_WORKDIR: kwokctl's own clusters/<name>/ (certs, etcd, pids, logs)
+    <name>/kwokctl.yaml         the config the kit generated (kwokconfig.render)
+    <name>/logs/                container logs written by the node agent, CRI format
+    <name>/agent.pid|agent.log  the node agent
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .. import paths
+from ..binaries import Binaries, install, locate
+from ..errors import ClusterError, ClusterNotFoundError, CommandError
+from ..progress import LoggingStatus, Status, step
+from . import kwokconfig, processes
+from .logs import cri_lines
+from .stages import Timings
+
+METRICS_MANIFEST = "metrics-server-v0.9.0.yaml"
+COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
+              "kwok-controller", "metrics-server")
+
+
+@dataclass(frozen=True)
+class ClusterLayout:
+    """Every path of one embedded cluster."""
+
+    name: str
+    root: Path  # paths.state_dir()
+
+    @property
+    def kwok_workdir(self) -> Path:
+        return self.root / "kwok"
+
+    @property
+    def kwok_cluster_dir(self) -> Path:
+        return self.kwok_workdir / "clusters" / self.name
+
+    @property
+    def kit_dir(self) -> Path:
+        return self.root / self.name
+
+    @property
+    def config(self) -> Path:
+        return self.kit_dir / "kwokctl.yaml"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.kit_dir / "logs"
+
+    @property
+    def agent_pid(self) -> Path:
+        return self.kit_dir / "agent.pid"
+
+    @property
+    def agent_log(self) -> Path:
+        return self.kit_dir / "agent.log"
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.kwok_cluster_dir / "kubeconfig.yaml"
+
+    @property
+    def pids_dir(self) -> Path:
+        return self.kwok_cluster_dir / "pids"
+
+    @property
+    def component_logs(self) -> Path:
+        return self.kwok_cluster_dir / "logs"
+
+
+class Kwokctl:
+    """Runs kwokctl with the kit's workdir and the pinned kubectl first on PATH."""
+
+    def __init__(self, binaries: Binaries, layout: ClusterLayout) -> None:
+        self.binaries = binaries
+        self.layout = layout
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["KWOK_WORKDIR"] = str(self.layout.kwok_workdir)
+        # kwokctl runs exec.LookPath("kubectl") before its own config: the pinned one must win.
+        env["PATH"] = f"{self.binaries.kubectl_dir}{os.pathsep}{env.get('PATH', '')}"
+        return env
+
+    def run(self, *args: str, timeout: float = 300, what: str = "") -> str:
+        argv = [str(self.binaries["kwokctl"]), "--name", self.layout.name, *args]
+        try:
+            out = subprocess.run(argv, env=self.env(), capture_output=True, text=True,
+                                 timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise CommandError(f"kwokctl did not finish {what or 'its work'} within {timeout:.0f}s",
+                               argv, (exc.output or "") if isinstance(exc.output, str) else "") from exc
+        if out.returncode != 0:
+            raise CommandError(f"kwokctl failed {what or ''}".strip(), argv,
+                               out.stdout + out.stderr, out.returncode)
+        return out.stdout + out.stderr
+
+
+class EmbeddedCluster:
+    """One embedded cluster, by name; cheap to construct, nothing happens until a method runs."""
+
+    backend = "embedded"
+
+    def __init__(self, name: str = "kworkshop", root: Path | None = None) -> None:
+        self.layout = ClusterLayout(name, root or paths.state_dir())
+        self.name = name
+
+    # -- the backend contract ------------------------------------------------------------
+
+    @staticmethod
+    def is_available() -> tuple[bool, str]:
+        """Always usable where the binaries are cached or can be built; says which."""
+        if locate() is not None:
+            return True, "the pinned binaries are installed"
+        if shutil.which("go"):
+            return True, "the binaries are not installed yet but can be built with Go"
+        return True, "the binaries will be downloaded (no Go toolchain found to build them)"
+
+    def exists(self) -> bool:
+        """Whether the cluster was created (running or not)."""
+        return (self.layout.kwok_cluster_dir / "kwok.yaml").is_file()
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.layout.kubeconfig
+
+    def up(self, nodes: int = 3, status: Status | None = None, *, extra_images: tuple[str, ...] = (),
+           timings: Timings = Timings(), timeout: float = 180) -> None:
+        """Create the cluster, or bring an existing one back to full health; idempotent."""
+        status = status or LoggingStatus()
+        binaries = install(status)
+        kwokctl = Kwokctl(binaries, self.layout)
+        created = False
+        with step(status, f"Starting the control plane ({self.name})"):
+            if self.exists():
+                kwokctl.run("start", "cluster", "--timeout", f"{int(timeout)}s", timeout=timeout + 30,
+                            what="to restart the cluster")
+            else:
+                self._write_config(binaries, extra_images, timings)
+                try:
+                    kwokctl.run("create", "cluster", "--runtime", "binary", "--config",
+                                str(self.layout.config), "--kubeconfig", "", "--wait",
+                                f"{int(timeout)}s", "--timeout", f"{int(timeout)}s",
+                                timeout=timeout + 30, what="to create the cluster")
+                except CommandError:
+                    self._cleanup_failed_create(kwokctl)
+                    raise
+                created = True
+            os.chmod(self.layout.kubeconfig, 0o600)
+        from . import readiness  # the Kubernetes client is only needed once the cluster runs
+
+        api = readiness.api_client(self.layout.kubeconfig)
+        try:
+            readiness.wait_apiserver(api, timeout)
+            with step(status, f"Registering {nodes} simulated nodes"):
+                readiness.ensure_nodes(api, nodes)
+            with step(status, "Starting the node agent (container logs)"):
+                self._ensure_agent()
+            with step(status, "Waiting for nodes Ready and the metrics API"):
+                readiness.wait_nodes_ready(api, nodes, timeout)
+                readiness.wait_metrics_api(api, timeout)
+        except BaseException:
+            if created:
+                self.down()
+            raise
+        finally:
+            api.close()
+
+    def down(self, status: Status | None = None) -> list[str]:
+        """Stop every process, free every port and delete the cluster; returns what was left.
+
+        Succeeds (returns []) when there is nothing to delete.
+        """
+        status = status or LoggingStatus()
+        problems: list[str] = []
+        ports = self.ports()
+        with step(status, f"Deleting cluster {self.name}"):
+            if not processes.stop_pidfile(self.layout.agent_pid):
+                problems.append("the node agent did not stop")
+            binaries = locate()
+            if binaries is not None and self.exists():
+                try:
+                    Kwokctl(binaries, self.layout).run("delete", "cluster", timeout=120,
+                                                       what="to delete the cluster")
+                except CommandError as exc:
+                    problems.append(f"kwokctl delete cluster failed: {exc}")
+            # After a crash kwokctl may not know a process any more: sweep by folder.
+            leftovers = (processes.processes_mentioning(str(self.layout.kwok_cluster_dir))
+                         + processes.processes_mentioning(str(self.layout.kit_dir) + os.sep))
+            alive = processes.terminate(leftovers)
+            problems += [f"process {p.pid} would not stop" for p in alive]
+            shutil.rmtree(self.layout.kwok_cluster_dir, ignore_errors=True)
+            shutil.rmtree(self.layout.kit_dir, ignore_errors=True)
+            processes.wait_until(lambda: not processes.listening_ports(ports), 10)
+            busy = processes.listening_ports(ports)
+            problems += [f"port {p} is still in use" for p in busy]
+        return problems
+
+    # -- facts ----------------------------------------------------------------------------
+
+    def ports(self) -> list[int]:
+        """The TCP ports kwokctl recorded for this cluster's components."""
+        try:
+            docs = list(yaml.safe_load_all((self.layout.kwok_cluster_dir / "kwok.yaml").read_text()))
+        except (OSError, yaml.YAMLError):
+            return []
+        found: set[int] = set()
+        for doc in docs:
+            if isinstance(doc, dict) and doc.get("kind") == "KwokctlConfiguration":
+                for comp in doc.get("components") or []:
+                    found.update(int(p["port"]) for p in comp.get("ports") or [] if p.get("port"))
+                for key, value in (doc.get("options") or {}).items():
+                    if key.endswith("Port") and isinstance(value, int) and value:
+                        found.add(value)
+        return sorted(found)
+
+    def component_pids(self) -> dict[str, int | None]:
+        """Each component's pid, or None when it does not run."""
+        pids = {c: processes.read_pid(self.layout.pids_dir / f"{c}.pid") for c in COMPONENTS}
+        pids["kworkshop-agent"] = processes.read_pid(self.layout.agent_pid)
+        return pids
+
+    def require(self) -> None:
+        """Raise ClusterNotFoundError (with the fix) unless the cluster exists."""
+        if not self.exists():
+            raise ClusterNotFoundError(
+                f"there is no embedded cluster named {self.name!r}: start it with `kworkshop up`"
+                + ("" if self.name == "kworkshop" else f" --name {self.name}") + ".")
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _write_config(self, binaries: Binaries, extra_images: tuple[str, ...], timings: Timings) -> None:
+        kit = self.layout.kit_dir
+        kit.mkdir(parents=True, exist_ok=True)
+        self.layout.logs_dir.mkdir(parents=True, exist_ok=True)
+        # kwokctl runs `kubectl kustomize` on a local manifest path, so it must be a folder.
+        manifest = kit / "metrics-server"
+        manifest.mkdir(exist_ok=True)
+        (manifest / METRICS_MANIFEST).write_bytes(
+            resources.files("kworkshop.cluster").joinpath("manifests").joinpath(METRICS_MANIFEST).read_bytes())
+        (manifest / "kustomization.yaml").write_text(
+            f"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- {METRICS_MANIFEST}\n")
+        default_log = self.layout.logs_dir / "default.log"
+        default_log.write_text(cri_lines(
+            "container started (simulated by KWOK; this container prints nothing else)"))
+        self.layout.config.write_text(kwokconfig.render(binaries, manifest, default_log,
+                                                        extra_images, timings))
+
+    def _cleanup_failed_create(self, kwokctl: Kwokctl) -> None:
+        try:
+            kwokctl.run("delete", "cluster", timeout=120)
+        except CommandError:
+            pass
+        processes.terminate(processes.processes_mentioning(str(self.layout.kwok_cluster_dir)))
+        shutil.rmtree(self.layout.kwok_cluster_dir, ignore_errors=True)
+
+    def _ensure_agent(self) -> None:
+        if processes.read_pid(self.layout.agent_pid) is not None:
+            return
+        argv = processes.python_module_argv(
+            "kworkshop.cluster.agent", "--kubeconfig", str(self.layout.kubeconfig),
+            "--logs-dir", str(self.layout.logs_dir))
+        pid = processes.spawn_detached(argv, self.layout.agent_log, self.layout.agent_pid)
+        time.sleep(0.3)
+        if processes.read_pid(self.layout.agent_pid) != pid:
+            tail = self.layout.agent_log.read_text()[-2000:] if self.layout.agent_log.exists() else ""
+            raise ClusterError(f"the node agent exited at once; its log says:\n{tail}")

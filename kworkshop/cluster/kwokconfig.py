@@ -1,0 +1,83 @@
+"""The kwokctl configuration of the embedded cluster, as plain data (pure, unit-tested).
+
+Everything kwokctl would otherwise download or guess is set here, so ``kwokctl create cluster``
+runs offline and identically everywhere: the path of every binary, the metrics-server manifest,
+``bindAddress: 127.0.0.1`` (kwokctl's default 0.0.0.0 would expose etcd in plain HTTP), component
+flags as ``componentsPatches`` (``--extra-args`` has an index bug, kwok's mutationComponentPatches),
+the stages, the logs rules and which KWOK kinds are live CRDs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..binaries import Binaries
+from . import images as image_catalogue
+from .stages import Timings, all_stages
+
+KWOK_API = "kwok.x-k8s.io/v1alpha1"
+CONFIG_API = "config.kwok.x-k8s.io/v1alpha1"
+
+# Flags for a workshop: metrics every 10 s (metrics-server's minimum; its request timeout must stay
+# below 0.9 x resolution), the HPA re-evaluated every 5 s. kwok v0.8.0 starts metrics-server with
+# InternalIP first, but its nodes' InternalIP is an unroutable TEST-NET address: the simulated
+# kubelet answers on the Hostname address (kwok PR #1682, untagged), so Hostname goes first.
+COMPONENT_FLAGS: Mapping[str, tuple[tuple[str, str, bool], ...]] = {
+    "metrics-server": (
+        ("kubelet-preferred-address-types", "Hostname,InternalIP,ExternalIP", True),
+        ("metric-resolution", "10s", True),
+        ("kubelet-request-timeout", "5s", False),
+    ),
+    "kube-controller-manager": (
+        ("horizontal-pod-autoscaler-sync-period", "5s", False),
+    ),
+}
+
+
+def kwokctl_configuration(binaries: Binaries, metrics_manifest: Path) -> dict[str, Any]:
+    """The KwokctlConfiguration document: binaries, ports on loopback, metrics-server, RBAC."""
+    options = {
+        "runtime": "binary",
+        "bindAddress": "127.0.0.1",
+        "kubeAuthorization": True,
+        "enable": ["metrics-server"],
+        "enableCRDs": ["Logs"],
+        "kubeApiserverBinary": str(binaries["kube-apiserver"]),
+        "kubeControllerManagerBinary": str(binaries["kube-controller-manager"]),
+        "kubeSchedulerBinary": str(binaries["kube-scheduler"]),
+        "kubectlBinary": str(binaries["kubectl"]),
+        "kwokControllerBinary": str(binaries["kwok"]),
+        "etcdBinary": str(binaries["etcd"]),
+        "metricsServerBinary": str(binaries["metrics-server"]),
+        "metricsServerManifests": [str(metrics_manifest)],
+    }
+    patches = [
+        {"name": component,
+         "extraArgs": [{"key": k, "value": v, "override": o} for k, v, o in flags]}
+        for component, flags in COMPONENT_FLAGS.items()
+    ]
+    return {"kind": "KwokctlConfiguration", "apiVersion": CONFIG_API,
+            "options": options, "componentsPatches": patches}
+
+
+def cluster_logs(default_log: Path) -> dict[str, Any]:
+    """The fallback logs rule: any container without a per-pod Logs object gets this file."""
+    return {"kind": "ClusterLogs", "apiVersion": KWOK_API,
+            "metadata": {"name": "kworkshop-default-logs"},
+            "spec": {"logs": [{"logsFile": str(default_log)}]}}
+
+
+def render(binaries: Binaries, metrics_manifest: Path, default_log: Path,
+           extra_images: tuple[str, ...] = (), timings: Timings = Timings()) -> str:
+    """The whole multi-document kwokctl config file."""
+    catalogue = image_catalogue.all_spellings(image_catalogue.catalogue(extra_images))
+    docs: list[dict[str, Any]] = [
+        kwokctl_configuration(binaries, metrics_manifest),
+        *all_stages(catalogue, timings),
+        cluster_logs(default_log),
+    ]
+    return yaml.safe_dump_all(docs, sort_keys=False, width=10_000)

@@ -1,0 +1,119 @@
+"""Talking to a fresh cluster until it is ready: apiserver health, nodes, the metrics API.
+
+Waits consume watches under a deadline (list, test, then watch from that resourceVersion) rather
+than sleeping in loops; only the first health check polls, because no watch exists before the
+apiserver answers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import urllib3
+from kubernetes import client, config, watch
+from kubernetes.client.exceptions import ApiException
+
+from ..errors import ClusterError
+from .nodes import node_manifest, node_name
+
+METRICS_APISERVICE = "v1beta1.metrics.k8s.io"
+
+
+def api_client(kubeconfig: Path) -> client.ApiClient:
+    """A Kubernetes API client for ``kubeconfig``."""
+    return config.new_client_from_config(config_file=str(kubeconfig))
+
+
+def wait_apiserver(api: client.ApiClient, timeout: float) -> None:
+    """Poll /readyz until the apiserver answers ok (nothing can be watched before that)."""
+    deadline = time.monotonic() + timeout
+    last: Exception | str = "no answer"
+    delay = 0.05
+    while time.monotonic() < deadline:
+        try:
+            response = api.rest_client.request("GET", f"{api.configuration.host}/readyz",
+                                               _request_timeout=5)
+            if response.status == 200:
+                return
+            last = f"HTTP {response.status}"
+        except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
+            last = exc
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+    raise ClusterError(f"the apiserver did not become ready within {timeout:.0f}s ({last})")
+
+
+def ensure_nodes(api: client.ApiClient, count: int) -> list[str]:
+    """Create the simulated nodes 0..count-1 that do not exist yet; returns their names."""
+    core = client.CoreV1Api(api)
+    existing = {n.metadata.name for n in core.list_node().items}
+    names = []
+    for i in range(count):
+        name = node_name(i)
+        names.append(name)
+        if name not in existing:
+            try:
+                core.create_node(node_manifest(i))
+            except ApiException as exc:
+                if exc.status != 409:
+                    raise
+    return names
+
+
+def _node_ready(node: Any) -> bool:
+    return any(c.type == "Ready" and c.status == "True" for c in (node.status.conditions or []))
+
+
+def wait_for(list_fn: Callable[..., Any], done: Callable[[list[Any]], bool], timeout: float,
+             what: str, **kwargs: Any) -> list[Any]:
+    """List, test ``done`` on the items, then watch (keeping the item set current) until true."""
+    deadline = time.monotonic() + timeout
+    items: dict[str, Any] = {}
+    while True:
+        listed = list_fn(**kwargs)
+        items = {i.metadata.name: i for i in listed.items}
+        if done(list(items.values())):
+            return list(items.values())
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ClusterError(f"timed out after {timeout:.0f}s waiting for {what}")
+        w = watch.Watch()
+        try:
+            for event in w.stream(list_fn, resource_version=listed.metadata.resource_version,
+                                  timeout_seconds=max(1, int(remaining)), **kwargs):
+                obj = event["object"]
+                if event["type"] == "DELETED":
+                    items.pop(obj.metadata.name, None)
+                else:
+                    items[obj.metadata.name] = obj
+                if done(list(items.values())):
+                    w.stop()
+                    return list(items.values())
+        except ApiException as exc:
+            if exc.status != 410:  # 410 Gone: relist and watch again
+                raise
+        if time.monotonic() >= deadline:
+            raise ClusterError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def wait_nodes_ready(api: client.ApiClient, count: int, timeout: float) -> None:
+    """Wait until at least ``count`` nodes report Ready."""
+    core = client.CoreV1Api(api)
+    wait_for(core.list_node, lambda nodes: sum(map(_node_ready, nodes)) >= count, timeout,
+             f"{count} nodes to be Ready")
+
+
+def wait_metrics_api(api: client.ApiClient, timeout: float) -> None:
+    """Wait until the metrics.k8s.io APIService is Available (metrics-server answers)."""
+    reg = client.ApiregistrationV1Api(api)
+
+    def available(services: list[Any]) -> bool:
+        return any(s.metadata.name == METRICS_APISERVICE and any(
+            c.type == "Available" and c.status == "True" for c in (s.status.conditions or []))
+            for s in services)
+
+    wait_for(reg.list_api_service, available, timeout, "the metrics API (metrics-server)",
+             field_selector=f"metadata.name={METRICS_APISERVICE}")
