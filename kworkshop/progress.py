@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol, TextIO
 
 log = logging.getLogger("kworkshop")
@@ -52,9 +52,12 @@ class LoggingStatus:
 class TerminalStatus:
     """✓/✗ lines in a terminal, with the elapsed time of each step and live detail lines."""
 
+    heartbeat = 30.0  # seconds between detail lines when the output is not a terminal
+
     def __init__(self, stream: TextIO = sys.stderr, verbose: bool = False) -> None:
         self.stream = stream
         self.verbose = verbose
+        self._last = 0.0
         self._title = ""
         self._t0 = 0.0
         self._tty = stream.isatty()
@@ -66,7 +69,8 @@ class TerminalStatus:
     def update(self, detail: str) -> None:
         if self._tty:
             self._write(f" • {self._title} ... {detail[:60]}", final=False)
-        elif self.verbose:
+        elif self.verbose or time.monotonic() - self._last >= self.heartbeat:
+            # A log file (CI) gets a heartbeat line now and then, so a long build shows life.
             self._write(f"   {detail}", final=True)
 
     def end(self, ok: bool, detail: str = "") -> None:
@@ -76,6 +80,7 @@ class TerminalStatus:
         self._write(f" {mark} {self._title} ({took:.1f}s){extra}", final=True)
 
     def _write(self, line: str, final: bool) -> None:
+        self._last = time.monotonic()
         if self._tty:
             self.stream.write("\r\033[K" + line + ("\n" if final else ""))
         else:

@@ -69,7 +69,7 @@ def fetch(artifact: Artifact, dest: Path, status: Status) -> Path:
 
 def _get(url: str, status: Status) -> bytes:
     try:
-        with urllib.request.urlopen(url, timeout=CONNECT_TIMEOUT) as response:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=CONNECT_TIMEOUT) as response:
             total = int(response.headers.get("Content-Length") or 0)
             buf = io.BytesIO()
             while chunk := response.read(CHUNK):

@@ -8,6 +8,11 @@ Why these versions: kwok v0.8.0 is built and tested against Kubernetes 1.36 (its
 k8s.io/* v0.36.1); v1.36.3 is the newest 1.36 tag the Go module proxy serves. etcd 3.6 is the line
 supported for Kubernetes 1.34+. metrics-server 0.9 is the line for Kubernetes 1.34+ (v0.8.1, kwok's
 default, is not on the module proxy).
+
+Where the sums come from: the release pages could not be reached from where the kit is developed,
+so each sum below was read from public files that pin the same artifact (several agreeing files
+where possible). A sum that could not be found is None, and that release is built from Go
+modules instead of downloaded. A wrong sum fails closed: the download is refused and the kit builds.
 """
 
 from __future__ import annotations
@@ -88,8 +93,9 @@ KUBERNETES = Release(
     tags=("notest",),
     version_marker=f"Kubernetes {KUBERNETES_VERSION}",
     downloads=_k8s_downloads(KUBERNETES_VERSION, {
-        "amd64": {"kube-apiserver": None, "kube-controller-manager": None,
-                  "kube-scheduler": None, "kubectl": None},
+        # Sums not yet read from an official .sha256 file are None: the kit then builds instead.
+        "amd64": {"kube-apiserver": None, "kube-controller-manager": None, "kube-scheduler": None,
+                  "kubectl": "ebbd080e7c2e275093b55915722043257eb24004363e20acb3c4d71919f88336"},
     }),
 )
 
@@ -121,8 +127,10 @@ KWOK = Release(
         "amd64": {
             name: Artifact(
                 f"https://github.com/kubernetes-sigs/kwok/releases/download/{KWOK_VERSION}/"
-                f"{name}-linux-amd64", None)
-            for name in ("kwok", "kwokctl")
+                f"{name}-linux-amd64", digest)
+            for name, digest in (
+                ("kwok", "f5a4385a2ae1b9dd7f8acae18e002a75c0ebba124ae9d7259aa8dadb50711f46"),
+                ("kwokctl", "d5743166c657283d6e827c7c4c20cacfd9009fd94830f06718ca7b2c7099461f"))
         },
     },
 )
@@ -137,7 +145,10 @@ METRICS_SERVER = Release(
     # make DefaultBuildEffectiveVersion() treat 0.9 as a Kubernetes version.
     ldflags=(f"-X k8s.io/client-go/pkg/version.gitVersion={METRICS_SERVER_VERSION}",),
     version_marker=METRICS_SERVER_VERSION,
-    downloads={},  # metrics-server publishes container images only, no binaries
+    downloads={"amd64": {"metrics-server": Artifact(
+        f"https://github.com/kubernetes-sigs/metrics-server/releases/download/{METRICS_SERVER_VERSION}/"
+        "metrics-server-linux-amd64",
+        "43ee266a0cf8f5c76c5995d2a6487c4a865472860729a64324c0271a9651d7ab")}},
 )
 
 RELEASES: tuple[Release, ...] = (KUBERNETES, ETCD, KWOK, METRICS_SERVER)

@@ -16,6 +16,7 @@ Layout on disk (``paths.state_dir()``)::
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -145,8 +146,19 @@ class EmbeddedCluster:
 
     def up(self, nodes: int = 3, status: Status | None = None, *, extra_images: tuple[str, ...] = (),
            timings: Timings = Timings(), timeout: float = 180) -> None:
-        """Create the cluster, or bring an existing one back to full health; idempotent."""
+        """Create the cluster, or bring an existing one back to full health; idempotent.
+
+        Concurrent calls (Binder's start script and the first notebook, say) take turns on a lock
+        file: the second one finds the cluster up and only checks it.
+        """
         status = status or LoggingStatus()
+        self.layout.root.mkdir(parents=True, exist_ok=True)
+        with open(self.layout.root / f".{self.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._up(nodes, status, extra_images, timings, timeout)
+
+    def _up(self, nodes: int, status: Status, extra_images: tuple[str, ...], timings: Timings,
+            timeout: float) -> None:
         binaries = install(status)
         kwokctl = Kwokctl(binaries, self.layout)
         created = False

@@ -10,6 +10,7 @@ the stages, the logs rules and which KWOK kinds are live CRDs.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,12 @@ def cluster_logs(default_log: Path) -> dict[str, Any]:
             "spec": {"logs": [{"logsFile": str(default_log)}]}}
 
 
+def resource_metrics() -> dict[str, Any]:
+    """The simulated kubelets' resource metrics (see ``metrics/metrics-resource.yaml``)."""
+    text = resources.files("kworkshop.cluster").joinpath("metrics").joinpath("metrics-resource.yaml").read_text()
+    return yaml.safe_load(text)
+
+
 def render(binaries: Binaries, metrics_manifest: Path, default_log: Path,
            extra_images: tuple[str, ...] = (), timings: Timings = Timings()) -> str:
     """The whole multi-document kwokctl config file."""
@@ -79,5 +86,6 @@ def render(binaries: Binaries, metrics_manifest: Path, default_log: Path,
         kwokctl_configuration(binaries, metrics_manifest),
         *all_stages(catalogue, timings),
         cluster_logs(default_log),
+        resource_metrics(),
     ]
     return yaml.safe_dump_all(docs, sort_keys=False, width=10_000)

@@ -1,0 +1,45 @@
+# kworkshop: one command sets everything up and runs the workshop, one runs the tests.
+#   make workshop   venv + pinned binaries + cluster up + JupyterLab on notebooks/
+#   make test       venv + pinned binaries + lint + every test against a live embedded cluster
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8888
+
+.PHONY: setup binaries up down workshop test test-unit lint bench clean
+
+$(BIN)/kworkshop: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/kworkshop
+
+binaries: setup  ## cache, PATH, official download or Go build, in that order
+	$(BIN)/kworkshop install
+
+up: binaries
+	$(BIN)/kworkshop up
+
+down:
+	$(BIN)/kworkshop down
+
+workshop: up
+	. ./$(VENV)/bin/activate && eval "$$(kworkshop env)" && \
+	  jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks
+
+lint: setup
+	$(BIN)/ruff check kworkshop tests benchmarks
+
+test-unit: setup
+	$(BIN)/pytest tests/unit
+
+test: binaries lint
+	$(BIN)/pytest
+
+bench: binaries
+	$(BIN)/python benchmarks/cluster_up.py
+
+clean: down
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,111 @@
+"""Benchmark: how fast the embedded cluster comes up, what the kit adds, and how much memory it uses.
+
+Prints, for N runs (median, min, max):
+  * kit up      seconds from `kw.up()` (binaries cached, no cluster) to all nodes Ready and the
+                metrics API answering;
+  * raw kwokctl the same end state with plain `kwokctl create cluster` + `kwokctl scale node` and
+                the same binaries (kwokctl's default stages), then `kubectl wait`;
+  * ratio       kit / raw (target <= 1.2);
+  * RSS         total resident memory of the kit cluster's processes, 3 nodes (target <= 800 MiB);
+  * cold build  with --cold: `kworkshop install` with empty Go caches and an empty kit cache.
+
+Usage: python benchmarks/cluster_up.py [--runs 3] [--cold]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+import yaml
+
+import kworkshop as kw
+from kworkshop.binaries import install
+from kworkshop.cluster.embedded import ClusterLayout, EmbeddedCluster, Kwokctl
+from kworkshop.cluster.kwokconfig import kwokctl_configuration
+
+
+def kit_up(root: Path) -> tuple[float, float]:
+    os.environ["KWORKSHOP_STATE_DIR"] = str(root)
+    t0 = time.perf_counter()
+    kw.up(3, name="bench-kit", set_env=False)
+    took = time.perf_counter() - t0
+    pids = [p for p in EmbeddedCluster("bench-kit", root).component_pids().values() if p]
+    rss = sum(psutil.Process(p).memory_info().rss for p in pids) / 2**20
+    problems = kw.down("bench-kit")
+    assert not problems, problems
+    return took, rss
+
+
+def raw_up(root: Path) -> float:
+    binaries = install()
+    layout = ClusterLayout("bench-raw", root)
+    kwokctl = Kwokctl(binaries, layout)
+    manifest = root / "ms"
+    manifest.mkdir(parents=True, exist_ok=True)
+    src = Path(kw.__file__).parent / "cluster" / "manifests" / "metrics-server-v0.9.0.yaml"
+    shutil.copy(src, manifest / src.name)
+    (manifest / "kustomization.yaml").write_text(f"resources:\n- {src.name}\n")
+    config = root / "raw.yaml"
+    config.write_text(yaml.safe_dump(kwokctl_configuration(binaries, manifest)))
+    env = {**kwokctl.env(), "KUBECONFIG": str(layout.kubeconfig)}
+    t0 = time.perf_counter()
+    kwokctl.run("create", "cluster", "--runtime", "binary", "--config", str(config), "--kubeconfig", "",
+                "--wait", "120s")
+    kwokctl.run("scale", "node", "--replicas", "3")
+    for args in (["wait", "--for=condition=Ready", "node", "--all", "--timeout=120s"],
+                 ["wait", "--for=condition=Available", "apiservice/v1beta1.metrics.k8s.io", "--timeout=120s"]):
+        subprocess.run([str(binaries["kubectl"]), *args], env=env, check=True, capture_output=True)
+    took = time.perf_counter() - t0
+    kwokctl.run("delete", "cluster")
+    return took
+
+
+def cold_install() -> float:
+    with tempfile.TemporaryDirectory(prefix="kworkshop-cold-") as tmp:
+        env = {**os.environ, "KWORKSHOP_CACHE_DIR": f"{tmp}/cache", "GOCACHE": f"{tmp}/gocache",
+               "GOMODCACHE": f"{tmp}/gomod", "PATH": "/usr/local/go/bin:/usr/bin:/bin"}
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "kworkshop", "install"], env=env, check=True)
+        took = time.perf_counter() - t0
+        subprocess.run(["chmod", "-R", "u+w", tmp], check=False)  # Go's module cache is read-only
+    return took
+
+
+def summary(label: str, values: list[float], unit: str) -> str:
+    return (f"{label:<34} median {statistics.median(values):7.2f} {unit}   "
+            f"min {min(values):7.2f}   max {max(values):7.2f}   (n={len(values)})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cold", action="store_true", help="also time a cold build (several minutes)")
+    args = parser.parse_args()
+    install()  # binaries cached before any timing
+    kit, raw, rss = [], [], []
+    with tempfile.TemporaryDirectory(prefix="kworkshop-bench-") as tmp:
+        for i in range(args.runs):
+            took, mem = kit_up(Path(tmp) / f"kit{i}")
+            kit.append(took)
+            rss.append(mem)
+            raw.append(raw_up(Path(tmp) / f"raw{i}"))
+    print(summary("kit up to Ready + metrics API", kit, "s"))
+    print(summary("raw kwokctl to the same state", raw, "s"))
+    print(f"{'overhead ratio (kit / raw, medians)':<34} {statistics.median(kit) / statistics.median(raw):.2f}")
+    print(summary("RSS of the cluster, 3 nodes", rss, "MiB"))
+    if args.cold:
+        print(summary("cold `kworkshop install` (build)", [cold_install()], "s"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

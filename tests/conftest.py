@@ -1,0 +1,49 @@
+"""Shared test setup: the live embedded cluster (one per test session) and a namespace per test.
+
+The cluster tests run against a real control plane started for the session under its own state
+folder and name, so they never touch a learner's `kworkshop` cluster. Set KWORKSHOP_TEST_KEEP=1 to
+leave it running after the session (for debugging).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TEST_CLUSTER = "kworkshop-test"
+
+
+@pytest.fixture(scope="session")
+def state_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An isolated state folder for every cluster the tests create."""
+    root = Path(os.environ.get("KWORKSHOP_TEST_STATE") or tmp_path_factory.mktemp("kworkshop-state"))
+    os.environ["KWORKSHOP_STATE_DIR"] = str(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def cluster(state_root: Path) -> Iterator[kworkshop.Cluster]:  # noqa: F821
+    """The session's live embedded cluster (3 nodes)."""
+    import kworkshop as kw
+
+    handle = kw.up(3, name=TEST_CLUSTER)
+    yield handle
+    if not os.environ.get("KWORKSHOP_TEST_KEEP"):
+        problems = handle.down()
+        assert problems == [], problems
+
+
+@pytest.fixture
+def namespace(cluster) -> Iterator[str]:
+    """A fresh namespace for one test, deleted afterwards."""
+    from kubernetes import client
+
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    core = client.CoreV1Api(cluster.api_client)
+    core.create_namespace({"metadata": {"name": name}})
+    yield name
+    core.delete_namespace(name)
