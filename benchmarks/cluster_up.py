@@ -7,6 +7,7 @@ Prints, for N runs (median, min, max):
                 the same binaries (kwokctl's default stages), then `kubectl wait`;
   * ratio       kit / raw (target <= 1.2);
   * RSS         total resident memory of the kit cluster's processes, 3 nodes (target <= 800 MiB);
+  * top         seconds from creating a pod until the metrics API reports its usage (~30 s);
   * cold build  with --cold: `kworkshop install` with empty Go caches and an empty kit cache.
 
 Usage: python benchmarks/cluster_up.py [--runs 3] [--cold]
@@ -33,16 +34,37 @@ from kworkshop.cluster.embedded import ClusterLayout, EmbeddedCluster, Kwokctl
 from kworkshop.cluster.kwokconfig import kwokctl_configuration
 
 
-def kit_up(root: Path) -> tuple[float, float]:
+def kit_up(root: Path) -> tuple[float, float, float]:
+    """Seconds to a ready cluster, its RSS in MiB, and seconds until a new pod has metrics."""
     os.environ["KWORKSHOP_STATE_DIR"] = str(root)
     t0 = time.perf_counter()
-    kw.up(3, name="bench-kit", set_env=False)
+    cluster = kw.up(3, name="bench-kit", set_env=False)
     took = time.perf_counter() - t0
     pids = [p for p in EmbeddedCluster("bench-kit", root).component_pids().values() if p]
     rss = sum(psutil.Process(p).memory_info().rss for p in pids) / 2**20
+    top = pod_metrics_latency(cluster)
     problems = kw.down("bench-kit")
     assert not problems, problems
-    return took, rss
+    return took, rss, top
+
+
+def pod_metrics_latency(cluster: kw.Cluster) -> float:
+    """Seconds from creating a pod until the metrics API (`kubectl top pods`) reports it."""
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    core = client.CoreV1Api(cluster.api_client)
+    metrics = client.CustomObjectsApi(cluster.api_client)
+    t0 = time.perf_counter()
+    core.create_namespaced_pod("default", {
+        "metadata": {"name": "probe", "annotations": {"kwok.x-k8s.io/usage-cpu": "100m"}},
+        "spec": {"containers": [{"name": "app", "image": "jonbaier/pod-scaling:0.1"}]}})
+    while True:  # the metrics API cannot be watched
+        try:
+            metrics.get_namespaced_custom_object("metrics.k8s.io", "v1beta1", "default", "pods", "probe")
+            return time.perf_counter() - t0
+        except ApiException:
+            time.sleep(0.5)
 
 
 def raw_up(root: Path) -> float:
@@ -91,17 +113,19 @@ def main() -> int:
     parser.add_argument("--cold", action="store_true", help="also time a cold build (several minutes)")
     args = parser.parse_args()
     install()  # binaries cached before any timing
-    kit, raw, rss = [], [], []
+    kit, raw, rss, top = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="kworkshop-bench-") as tmp:
         for i in range(args.runs):
-            took, mem = kit_up(Path(tmp) / f"kit{i}")
+            took, mem, latency = kit_up(Path(tmp) / f"kit{i}")
             kit.append(took)
             rss.append(mem)
+            top.append(latency)
             raw.append(raw_up(Path(tmp) / f"raw{i}"))
     print(summary("kit up to Ready + metrics API", kit, "s"))
     print(summary("raw kwokctl to the same state", raw, "s"))
     print(f"{'overhead ratio (kit / raw, medians)':<34} {statistics.median(kit) / statistics.median(raw):.2f}")
     print(summary("RSS of the cluster, 3 nodes", rss, "MiB"))
+    print(summary("new pod -> its metrics (kubectl top)", top, "s"))
     if args.cold:
         print(summary("cold `kworkshop install` (build)", [cold_install()], "s"))
     return 0

@@ -9,16 +9,28 @@
 from .binaries import install
 from .cluster import Cluster, ClusterStatus, attach, down, status, up
 from .errors import (
+    ApiError,
     BinariesError,
     ClusterError,
     ClusterNotFoundError,
     ConfigError,
+    ConflictError,
+    ForbiddenError,
+    InvalidError,
     KworkshopError,
+    NotFoundError,
+    RolloutStuckError,
+    WaitTimeout,
 )
+from .kube import rollout
+from .kube.client import use
+from .kube.scale import scale, set_image
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BinariesError", "Cluster", "ClusterError", "ClusterNotFoundError", "ClusterStatus",
-    "ConfigError", "KworkshopError", "attach", "down", "install", "status", "up",
+    "ApiError", "BinariesError", "Cluster", "ClusterError", "ClusterNotFoundError", "ClusterStatus",
+    "ConfigError", "ConflictError", "ForbiddenError", "InvalidError", "KworkshopError", "NotFoundError",
+    "RolloutStuckError", "WaitTimeout", "attach", "down", "install", "rollout", "scale", "set_image",
+    "status", "up", "use",
 ]

@@ -9,7 +9,14 @@ The tree::
     ├── ClusterError               the cluster could not be started, reached or stopped
     │   ├── ClusterNotFoundError   no cluster of that name exists (run `kworkshop up`)
     │   └── CommandError           a subprocess failed (carries argv and its output)
-    └── ConfigError                bad input from the user (file, field, value)
+    ├── ConfigError                bad input from the user (file, field, value)
+    ├── WaitTimeout                a wait (rollout, job, nodes) ran out of time; says what it saw last
+    ├── RolloutStuckError          a rollout cannot finish (image pull errors, progress deadline)
+    └── ApiError                   the API server refused a request (a translated ApiException)
+        ├── NotFoundError          404: the object does not exist
+        ├── ConflictError          409: it already exists, or changed under us
+        ├── InvalidError           422/400: the server rejected the object (field, value)
+        └── ForbiddenError         403: RBAC does not allow it
 
 Every message is written for a learner: what went wrong, then the one command that fixes or shows more.
 """
@@ -59,3 +66,40 @@ class CommandError(ClusterError):
 
 class BuildError(BinariesError, CommandError):
     """Building a binary from Go modules failed."""
+
+
+class ApiError(KworkshopError):
+    """The API server refused a request. ``hint`` is the kubectl command that shows more."""
+
+    def __init__(self, message: str, status: int = 0, hint: str = "") -> None:
+        self.status = status
+        self.hint = hint
+        super().__init__(message + (f" See: {hint}" if hint else ""))
+
+
+class NotFoundError(ApiError):
+    """404: the object does not exist."""
+
+
+class ConflictError(ApiError):
+    """409: the object already exists, or was changed by someone else."""
+
+
+class InvalidError(ApiError, ConfigError):
+    """422 or 400: the server rejected the object; the message names the field."""
+
+
+class ForbiddenError(ApiError):
+    """403: the cluster's RBAC rules do not allow the request."""
+
+
+class WaitTimeout(KworkshopError, TimeoutError):
+    """A wait ran out of time; the message says what was awaited and the last state seen."""
+
+
+class RolloutStuckError(KworkshopError):
+    """A rollout cannot finish on its own: ``reasons`` lists why (pod, reason, message)."""
+
+    def __init__(self, message: str, reasons: list[str] | None = None) -> None:
+        self.reasons = list(reasons or [])
+        super().__init__(message)

@@ -88,6 +88,18 @@ class TerminalStatus:
         self.stream.flush()
 
 
+def default_status() -> Status:
+    """What a caller gets without asking: ✓/✗ lines in a notebook, the logger elsewhere.
+
+    A notebook is an edge like the CLI: a learner who runs `kw.up()` should see the steps.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        return TerminalStatus(sys.stdout)
+    return LoggingStatus()
+
+
 @contextmanager
 def step(status: Status, title: str) -> Iterator[Status]:
     """Run a block as one named step: ✓ when it returns, ✗ (and re-raise) when it fails."""

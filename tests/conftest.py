@@ -37,13 +37,34 @@ def cluster(state_root: Path) -> Iterator[kworkshop.Cluster]:  # noqa: F821
         assert problems == [], problems
 
 
+@pytest.fixture(scope="session")
+def kubectl(cluster):
+    """Run the pinned kubectl against the session cluster; returns its stdout (raises on failure)."""
+    import subprocess
+
+    from kworkshop.cluster import cluster_env
+
+    env = {**os.environ, **cluster_env(cluster.name)}
+
+    def run(*args: str, check: bool = True) -> str:
+        out = subprocess.run(["kubectl", *args], env=env, capture_output=True, text=True, check=False)
+        if check and out.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed: {out.stderr}")
+        return out.stdout + ("" if check else out.stderr)
+
+    return run
+
+
 @pytest.fixture
 def namespace(cluster) -> Iterator[str]:
     """A fresh namespace for one test, deleted afterwards."""
     from kubernetes import client
 
+    import kworkshop as kw
+
     name = f"t-{uuid.uuid4().hex[:8]}"
     core = client.CoreV1Api(cluster.api_client)
     core.create_namespace({"metadata": {"name": name}})
+    kw.use(cluster, namespace=name)  # the verbs default to this test's cluster and namespace
     yield name
     core.delete_namespace(name)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..binaries import locate
 from ..errors import ConfigError
-from ..progress import LoggingStatus, Status
+from ..progress import Status, default_status
 from .embedded import EmbeddedCluster
 from .stages import Timings
 
@@ -119,13 +119,16 @@ def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
     """
     if not isinstance(nodes, int) or nodes < 1 or nodes > 50:
         raise ConfigError(f"nodes must be a whole number from 1 to 50, not {nodes!r}.")
-    status = status or LoggingStatus()
+    status = status or default_status()
     chosen, why = choose_backend(backend)
     status.start(f"Backend: {chosen} ({why})")
     status.end(True)
     cluster = _backend(name)
     cluster.up(nodes, status, extra_images=tuple(extra_images), timings=timings)
     handle = Cluster(cluster)
+    from ..kube.client import use
+
+    use(handle)  # the verbs (kw.scale, kw.rollout...) now talk to this cluster
     if set_env:
         os.environ.update(handle.env())
     return handle

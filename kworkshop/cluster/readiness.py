@@ -8,15 +8,15 @@ apiserver answers.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import urllib3
-from kubernetes import client, config, watch
+from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import ClusterError
+from ..kube.watch import wait_for
 from .nodes import node_manifest, node_name
 
 METRICS_APISERVICE = "v1beta1.metrics.k8s.io"
@@ -65,38 +65,6 @@ def ensure_nodes(api: client.ApiClient, count: int) -> list[str]:
 
 def _node_ready(node: Any) -> bool:
     return any(c.type == "Ready" and c.status == "True" for c in (node.status.conditions or []))
-
-
-def wait_for(list_fn: Callable[..., Any], done: Callable[[list[Any]], bool], timeout: float,
-             what: str, **kwargs: Any) -> list[Any]:
-    """List, test ``done`` on the items, then watch (keeping the item set current) until true."""
-    deadline = time.monotonic() + timeout
-    items: dict[str, Any] = {}
-    while True:
-        listed = list_fn(**kwargs)
-        items = {i.metadata.name: i for i in listed.items}
-        if done(list(items.values())):
-            return list(items.values())
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise ClusterError(f"timed out after {timeout:.0f}s waiting for {what}")
-        w = watch.Watch()
-        try:
-            for event in w.stream(list_fn, resource_version=listed.metadata.resource_version,
-                                  timeout_seconds=max(1, int(remaining)), **kwargs):
-                obj = event["object"]
-                if event["type"] == "DELETED":
-                    items.pop(obj.metadata.name, None)
-                else:
-                    items[obj.metadata.name] = obj
-                if done(list(items.values())):
-                    w.stop()
-                    return list(items.values())
-        except ApiException as exc:
-            if exc.status != 410:  # 410 Gone: relist and watch again
-                raise
-        if time.monotonic() >= deadline:
-            raise ClusterError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 def wait_nodes_ready(api: client.ApiClient, count: int, timeout: float) -> None:

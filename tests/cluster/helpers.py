@@ -6,7 +6,7 @@ from typing import Any
 
 from kubernetes import client
 
-from kworkshop.cluster.readiness import wait_for
+from kworkshop.kube.watch import wait_for
 
 __all__ = ["deployment", "events_for", "wait_for", "waiting_reason"]
 
