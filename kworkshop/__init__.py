@@ -22,15 +22,51 @@ from .errors import (
     RolloutStuckError,
     WaitTimeout,
 )
-from .kube import rollout
+from .kube import cron, rollout
+from .kube.apply import apply
+from .kube.autoscale import autoscale
+from .kube.batch import JobFailedError, create_job_from_cronjob, wait_for_job
 from .kube.client import use
+from .kube.describe import describe
+from .kube.get import delete, events, get, label, logs
 from .kube.scale import scale, set_image
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ApiError", "BinariesError", "Cluster", "ClusterError", "ClusterNotFoundError", "ClusterStatus",
-    "ConfigError", "ConflictError", "ForbiddenError", "InvalidError", "KworkshopError", "NotFoundError",
-    "RolloutStuckError", "WaitTimeout", "attach", "down", "install", "rollout", "scale", "set_image",
-    "status", "up", "use",
+    "ApiError",
+    "BinariesError",
+    "Cluster",
+    "ClusterError",
+    "ClusterNotFoundError",
+    "ClusterStatus",
+    "ConfigError",
+    "ConflictError",
+    "ForbiddenError",
+    "InvalidError",
+    "JobFailedError",
+    "KworkshopError",
+    "NotFoundError",
+    "RolloutStuckError",
+    "WaitTimeout",
+    "apply",
+    "attach",
+    "autoscale",
+    "create_job_from_cronjob",
+    "cron",
+    "delete",
+    "describe",
+    "down",
+    "events",
+    "get",
+    "install",
+    "label",
+    "logs",
+    "rollout",
+    "scale",
+    "set_image",
+    "status",
+    "up",
+    "use",
+    "wait_for_job",
 ]

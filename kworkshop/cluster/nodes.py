@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..binaries.pins import KUBERNETES_VERSION
+
 NODE_PREFIX = "kwok-node-"
 REGION = "workshop-1"
 ZONES = ("workshop-1a", "workshop-1b", "workshop-1c")
@@ -69,6 +71,9 @@ def node_manifest(index: int, shape: NodeShape = NodeShape()) -> dict[str, Any]:
             "allocatable": resources,
             "capacity": dict(resources),
             "nodeInfo": {
+                # what `kubectl get nodes` shows as VERSION: the control plane's, as on a real cluster
+                "kubeletVersion": KUBERNETES_VERSION,
+                "kubeProxyVersion": KUBERNETES_VERSION,
                 "architecture": "amd64",
                 "operatingSystem": "linux",
                 "osImage": "KWOK simulated node (kworkshop)",

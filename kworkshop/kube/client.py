@@ -74,3 +74,15 @@ def translate(exc: ApiException, what: str, hint: str = "") -> ApiError:
         return ForbiddenError(f"{what}: not allowed ({msg}). Your account may lack the RBAC rights.",
                               status, hint or "kubectl auth can-i --list")
     return ApiError(f"{what}: the API server answered {status} {exc.reason}: {msg}", status, hint)
+
+
+def call(path: str, method: str = "GET", query: list[tuple[str, str]] | None = None, body: Any = None,
+         content_type: str | None = None, accept: str = "application/json") -> dict[str, Any]:
+    """A raw API call returning the JSON body as a dict, for what the typed clients cannot ask
+    (``fieldValidation``, server-side Tables)."""
+    headers = {"Accept": accept}
+    if content_type:
+        headers["Content-Type"] = content_type
+    return api_client().call_api(path, method, query_params=query or [], header_params=headers, body=body,
+                                 auth_settings=["BearerToken"], response_types_map={200: "object", 201: "object"},
+                                 _return_http_data_only=True)

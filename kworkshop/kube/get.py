@@ -1,0 +1,138 @@
+"""``kubectl get``, ``delete``, ``label``, ``logs`` and ``events``: reading and small edits."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kubernetes import client, dynamic
+from kubernetes.client.exceptions import ApiException
+
+from ..errors import ConfigError, NotFoundError
+from .client import api_client, call, current_namespace, translate
+from .resources import Kind, Ref, kind_of, parse_ref
+from .tables import Table, from_server_table
+
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+
+
+def _path(kind: Kind, namespace: str | None, name: str | None = None) -> str:
+    resource = dynamic.DynamicClient(api_client()).resources.get(api_version=kind.api_version, kind=kind.kind)
+    return resource.path(name=name, namespace=namespace if kind.namespaced else None)
+
+
+def get(what: str, *, selector: str | None = None, field_selector: str | None = None,
+        namespace: str | None = None, all_namespaces: bool = False, wide: bool = False) -> Table:
+    """``kubectl get TYPE[/NAME] [-l selector] [-A] [-o wide]`` as a Table (text, HTML, DataFrame)."""
+    if "/" in what:
+        ref = parse_ref(what)
+        kind, name = ref.kind, ref.name
+    else:
+        kind, name = kind_of(what), None
+    ns = None if all_namespaces and not name else current_namespace(namespace)
+    query = [(k, v) for k, v in (("labelSelector", selector), ("fieldSelector", field_selector)) if v]
+    try:
+        body = call(_path(kind, ns, name), "GET", query, accept=TABLE)
+    except ApiException as exc:
+        raise translate(exc, f"{kind.kind.lower()}{'/' + name if name else ''} in namespace {ns}",
+                        f"kubectl get {kind.plural} -n {ns}") from exc
+    where = "all namespaces" if ns is None and kind.namespaced else (f"namespace {ns}" if kind.namespaced else "")
+    return from_server_table(body, wide, where)
+
+
+def delete(ref: str, *, namespace: str | None = None, wait: bool = True, timeout: float = 60,
+           missing_ok: bool = False) -> str:
+    """``kubectl delete TYPE/NAME`` (foreground: dependents first, and by default waits until gone)."""
+    r = parse_ref(ref)
+    ns = current_namespace(namespace)
+    path = _path(r.kind, ns, r.name)
+    try:
+        call(path, "DELETE", [("propagationPolicy", "Foreground")])
+    except ApiException as exc:
+        if exc.status == 404 and missing_ok:
+            return f"{r} not found (nothing to delete)"
+        raise translate(exc, f"deleting {r} in namespace {ns}", f"kubectl get {r.kind.plural} -n {ns}") from exc
+    deadline = time.monotonic() + timeout
+    while wait:  # a DELETED watch event needs the exact object; a short GET loop is simpler and bounded
+        try:
+            call(path, "GET")
+        except ApiException as exc:
+            if exc.status == 404:
+                break
+            raise
+        if time.monotonic() > deadline:
+            raise NotFoundError(f"{r} is still being deleted after {timeout:.0f}s", 0, f"kubectl get {r} -n {ns}")
+        time.sleep(0.2)
+    return f'{r.kind.kind.lower()} "{r.name}" deleted'
+
+
+def label(ref: str, *, namespace: str | None = None, overwrite: bool = True, **labels: str | None) -> str:
+    """``kubectl label TYPE/NAME key=value`` (``key=None`` removes the label, like ``key-``).
+
+    Labels whose keys are not Python names: ``kw.label("node/x", **{"node.kubernetes.io/pool": "a"})``.
+    """
+    r = parse_ref(ref)
+    if not labels:
+        raise ConfigError("label needs at least one key=value (or key=None to remove it).")
+    ns = current_namespace(namespace) if r.kind.namespaced else None
+    path = _path(r.kind, ns, r.name)
+    try:
+        current = (call(path, "GET")["metadata"].get("labels") or {})
+    except ApiException as exc:
+        raise translate(exc, str(r), f"kubectl get {r.kind.plural}") from exc
+    for key, value in labels.items():
+        if value is not None and key in current and current[key] != value and not overwrite:
+            raise ConfigError(f"{r} already has label {key}={current[key]}; pass overwrite=True to change it.")
+    patch = {"metadata": {"labels": dict(labels)}}
+    try:
+        call(path, "PATCH", body=patch, content_type="application/merge-patch+json")
+    except ApiException as exc:
+        raise translate(exc, f"labelling {r}", f"kubectl label {r} --help") from exc
+    return f"{r.kind.kind.lower()}/{r.name} labeled"
+
+
+def logs(ref: str, *, container: str | None = None, namespace: str | None = None, tail: int | None = None) -> str:
+    """``kubectl logs POD|TYPE/NAME``: a Job or Deployment means its first pod, as in kubectl."""
+    ns = current_namespace(namespace)
+    pod = _pod_for(ref if "/" in ref else f"pod/{ref}", ns)
+    core = client.CoreV1Api(api_client())
+    kwargs: dict[str, Any] = {"_preload_content": False}
+    if container:
+        kwargs["container"] = container
+    if tail is not None:
+        kwargs["tail_lines"] = tail
+    try:
+        return core.read_namespaced_pod_log(pod, ns, **kwargs).data.decode()
+    except ApiException as exc:
+        raise translate(exc, f"logs of pod {pod}", f"kubectl describe pod {pod} -n {ns}") from exc
+
+
+def _pod_for(ref: str, ns: str) -> str:
+    r: Ref = parse_ref(ref)
+    if r.kind.kind == "Pod":
+        return r.name
+    core = client.CoreV1Api(api_client())
+    selector = f"job-name={r.name}" if r.kind.kind == "Job" else None
+    if selector is None:
+        obj = call(_path(r.kind, ns, r.name), "GET")
+        match = (obj.get("spec", {}).get("selector") or {}).get("matchLabels") or {}
+        selector = ",".join(f"{k}={v}" for k, v in match.items())
+    pods = core.list_namespaced_pod(ns, label_selector=selector).items
+    if not pods:
+        raise NotFoundError(f"{r} has no pods (yet) in namespace {ns}", 404, f"kubectl get pods -n {ns}")
+    return sorted(pods, key=lambda p: p.metadata.creation_timestamp)[0].metadata.name
+
+
+def events(*, for_object: str | None = None, namespace: str | None = None) -> Table:
+    """``kubectl events [--for TYPE/NAME]``: oldest first, with type, reason, object and message."""
+    ns = current_namespace(namespace)
+    core = client.CoreV1Api(api_client())
+    field = None
+    if for_object:
+        r = parse_ref(for_object)
+        field = f"involvedObject.name={r.name},involvedObject.kind={r.kind.kind}"
+    items = core.list_namespaced_event(ns, field_selector=field).items
+    items.sort(key=lambda e: e.last_timestamp or e.event_time or e.metadata.creation_timestamp)
+    rows = tuple((e.type or "", e.reason or "", f"{e.involved_object.kind.lower()}/{e.involved_object.name}",
+                  (e.message or "").strip()) for e in items)
+    return Table(("Type", "Reason", "Object", "Message"), rows, f"events in namespace {ns}")
