@@ -61,10 +61,11 @@ def namespace(cluster) -> Iterator[str]:
     from kubernetes import client
 
     import kworkshop as kw
+    from kworkshop.kube.namespaces import create_namespace
 
     name = f"t-{uuid.uuid4().hex[:8]}"
     core = client.CoreV1Api(cluster.api_client)
-    core.create_namespace({"metadata": {"name": name}})
     kw.use(cluster, namespace=name)  # the verbs default to this test's cluster and namespace
+    create_namespace(name)
     yield name
     core.delete_namespace(name)

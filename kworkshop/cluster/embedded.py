@@ -178,6 +178,7 @@ class EmbeddedCluster:
                     raise
                 created = True
             os.chmod(self.layout.kubeconfig, 0o600)
+        from ..kube.namespaces import wait_for_default_service_account
         from . import readiness  # the Kubernetes client is only needed once the cluster runs
 
         api = readiness.api_client(self.layout.kubeconfig)
@@ -190,6 +191,8 @@ class EmbeddedCluster:
             with step(status, "Waiting for nodes Ready and the metrics API"):
                 readiness.wait_nodes_ready(api, nodes, timeout)
                 readiness.wait_metrics_api(api, timeout)
+                # pods in `default` are refused until its ServiceAccount exists
+                wait_for_default_service_account("default", timeout, api)
         except BaseException:
             if created:
                 self.down()

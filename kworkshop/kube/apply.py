@@ -60,6 +60,8 @@ class ApplyResult:
     def __str__(self) -> str:
         return "\n".join((*self.notes, *map(str, self.items)))
 
+    __repr__ = __str__
+
     def __iter__(self):
         return iter(self.items)
 
@@ -152,7 +154,8 @@ def _plan(m: Manifest, dyn: dynamic.DynamicClient, namespace: str | None, record
     if resource.namespaced:
         meta["namespace"] = namespace or meta.get("namespace") or current_namespace()
     if record:
-        label = source if isinstance(source, (str, Path)) and "\n" not in str(source) else "-"
+        # kubectl recorded the command line: the -f argument as typed (a file or folder)
+        label = m.source if m.source.startswith("<") else str(source)
         meta.setdefault("annotations", {})[CHANGE_CAUSE] = f"kubectl apply --filename={label} --record=true"
     path = resource.path(name=name, namespace=meta.get("namespace"))
     before = None

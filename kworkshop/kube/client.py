@@ -72,7 +72,7 @@ def translate(exc: ApiException, what: str, hint: str = "") -> ApiError:
         return InvalidError(f"{what}: the cluster rejected it: {msg}", status, hint)
     if status == 403:
         return ForbiddenError(f"{what}: not allowed ({msg}). Your account may lack the RBAC rights.",
-                              status, hint or "kubectl auth can-i --list")
+                              status, "kubectl auth can-i --list")
     return ApiError(f"{what}: the API server answered {status} {exc.reason}: {msg}", status, hint)
 
 

@@ -38,6 +38,21 @@ class Revision:
         return f"{self.revision:<9} {self.change_cause or '<none>'}"
 
 
+class History(tuple):
+    """The revisions of a Deployment, oldest first; prints like ``kubectl rollout history``."""
+
+    def __str__(self) -> str:
+        return "\n".join([f"{'REVISION':<9} CHANGE-CAUSE", *(str(r) for r in self)])
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        from .tables import Table
+
+        rows = tuple((str(r.revision), r.change_cause or "<none>", ", ".join(r.images)) for r in self)
+        return Table(("Revision", "Change-Cause", "Images"), rows)._repr_html_()
+
+
 def revision_of(rs: Any) -> int | None:
     """The revision number of a ReplicaSet (API object or dict), or None."""
     ann = _annotations(rs)
@@ -47,7 +62,7 @@ def revision_of(rs: Any) -> int | None:
         return None
 
 
-def revisions(replicasets: list[Any]) -> list[Revision]:
+def revisions(replicasets: list[Any]) -> History:
     """The history, oldest first, from the Deployment's ReplicaSets."""
     out = []
     for rs in replicasets:
@@ -57,7 +72,7 @@ def revisions(replicasets: list[Any]) -> list[Revision]:
         containers = _template(rs).get("spec", {}).get("containers", [])
         out.append(Revision(number, _annotations(rs).get(CHANGE_CAUSE), tuple(c.get("image", "") for c in containers),
                             _meta(rs).get("name", "")))
-    return sorted(out, key=lambda r: r.revision)
+    return History(sorted(out, key=lambda r: r.revision))
 
 
 def rollback_target(replicasets: list[Any], to_revision: int | None) -> Any:

@@ -37,6 +37,8 @@ class RolloutStatus:
     def __str__(self) -> str:
         return "\n".join((self.message, *(f"  - {b}" for b in self.blocked_by)))
 
+    __repr__ = __str__
+
 
 def _apps() -> client.AppsV1Api:
     return client.AppsV1Api(api_client())
@@ -157,7 +159,7 @@ def _replicasets(d: client.V1Deployment, namespace: str) -> list[client.V1Replic
     return [rs for rs in sets if any(o.uid == d.metadata.uid for o in rs.metadata.owner_references or [])]
 
 
-def history(ref: str, *, revision: int | None = None, namespace: str | None = None) -> list[hist.Revision]:
+def history(ref: str, *, revision: int | None = None, namespace: str | None = None) -> hist.History:
     """The revisions ``kubectl rollout history`` lists (oldest first); ``revision`` picks one."""
     r = parse_ref(ref, "deployment")
     ns = current_namespace(namespace)
@@ -168,7 +170,7 @@ def history(ref: str, *, revision: int | None = None, namespace: str | None = No
             raise ConfigError(f"unable to find the requested revision {revision} of deployment/{r.name}; "
                               f"it has {[rev.revision for rev in revisions]}. See: kubectl rollout history "
                               f"deployment/{r.name} -n {ns}")
-        return picked
+        return hist.History(picked)
     return revisions
 
 

@@ -14,6 +14,7 @@ import pytest
 from kubernetes import client
 
 import kworkshop as kw
+from kworkshop.kube.namespaces import create_namespace
 
 from .helpers import deployment
 
@@ -135,8 +136,8 @@ def prepared(cluster):
     """One namespace for the whole corpus, with objects that must survive every bad request."""
     ns = "bad-input"
     core = client.CoreV1Api(cluster.api_client)
-    core.create_namespace({"metadata": {"name": ns}})
     kw.use(cluster, namespace=ns)
+    create_namespace(ns)
     client.AppsV1Api(cluster.api_client).create_namespaced_deployment(ns, deployment("web", "jonbaier/pod-scaling:0.1", 1))
     kw.rollout.status("deployment/web", timeout=60)
     client.BatchV1Api(cluster.api_client).create_namespaced_job(ns, GOOD_JOB)
@@ -157,4 +158,27 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(cluster, prepared, tmp
         action(tmp_path)
     assert re.search(pattern, str(caught.value), re.S), str(caught.value)
     assert "\n" not in str(caught.value).split(" See: ")[0].strip() or "YAML" in str(caught.value)
+    assert _snapshot(cluster.api_client, prepared) == before
+
+
+def test_forbidden_request_names_rbac_and_changes_nothing(cluster, prepared):
+    """A ServiceAccount without any Role gets a clear 403 from every verb."""
+    core = client.CoreV1Api(cluster.api_client)
+    core.create_namespaced_service_account(prepared, {"metadata": {"name": "nobody"}})
+    token = core.create_namespaced_service_account_token(
+        "nobody", prepared, {"spec": {"expirationSeconds": 600}}).status.token
+    config = client.Configuration()
+    config.host = cluster.api_client.configuration.host
+    config.ssl_ca_cert = cluster.api_client.configuration.ssl_ca_cert
+    config.api_key = {"authorization": f"Bearer {token}"}
+    restricted = client.ApiClient(config)
+    before = _snapshot(cluster.api_client, prepared)
+    try:
+        kw.use(restricted, namespace=prepared)
+        with pytest.raises(kw.ForbiddenError, match=r"not allowed .*RBAC rights.*kubectl auth can-i --list"):
+            kw.scale("deployment/web", 5)
+        with pytest.raises(kw.ForbiddenError):
+            kw.get("pods")
+    finally:
+        kw.use(cluster, namespace=prepared)
     assert _snapshot(cluster.api_client, prepared) == before

@@ -38,7 +38,7 @@ def _image(namespace: str) -> str:
 
 def test_chapter_five_rollout_sequence(cluster, namespace, kubectl):
     apps = client.AppsV1Api(cluster.api_client)
-    apps.create_namespaced_deployment(namespace, deployment(APP, "jonbaier/pod-scaling:0.1", replicas=1))
+    kw.apply(deployment(APP, "jonbaier/pod-scaling:0.1", replicas=1), record=True)
     kw.scale(f"deployment/{APP}", 3)
     assert kw.rollout.status(f"deployment/{APP}", timeout=60).done
 
@@ -50,6 +50,8 @@ def test_chapter_five_rollout_sequence(cluster, namespace, kubectl):
 
     history = kw.rollout.history(f"deployment/{APP}")
     assert [r.revision for r in history] == [1, 2, 3]
+    assert all(r.change_cause for r in history)  # every revision says what made it
+    assert history[0].change_cause == "kubectl apply --filename=<dict> --record=true"
     assert history[1].change_cause == f"kubectl set image deployment/{APP} {APP}=jonbaier/pod-scaling:0.2 --record=true"
     assert history[2].images == ("jonbaier/pod-scaling:0.3",)
     assert _ours(namespace) == _history_table(kubectl, namespace)

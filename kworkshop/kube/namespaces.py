@@ -1,0 +1,35 @@
+"""Namespaces a learner (or a test) can use at once.
+
+A pod can only be created once the namespace's ``default`` ServiceAccount exists; the
+serviceaccount controller adds it a moment after the namespace appears, and a pod created in that
+moment is refused (403 "serviceaccount default not found"). So creating a namespace here means
+waiting for its ServiceAccount too.
+"""
+
+from __future__ import annotations
+
+from kubernetes import client
+from kubernetes.client.exceptions import ApiException
+
+from .client import api_client, translate
+from .watch import wait_for
+
+
+def wait_for_default_service_account(namespace: str, timeout: float = 60, api: client.ApiClient | None = None) -> None:
+    """Block until ``namespace`` has its ``default`` ServiceAccount."""
+    core = client.CoreV1Api(api or api_client())
+    wait_for(core.list_namespaced_service_account, bool, timeout,
+             f"the default ServiceAccount of namespace {namespace}", namespace=namespace,
+             field_selector="metadata.name=default")
+
+
+def create_namespace(name: str, *, exist_ok: bool = True, timeout: float = 60) -> str:
+    """Create ``name`` (if needed) and wait until pods can be created in it."""
+    core = client.CoreV1Api(api_client())
+    try:
+        core.create_namespace({"metadata": {"name": name, "labels": {"app.kubernetes.io/part-of": "kworkshop"}}})
+    except ApiException as exc:
+        if not (exc.status == 409 and exist_ok):
+            raise translate(exc, f"creating namespace {name!r}", "kubectl get namespaces") from exc
+    wait_for_default_service_account(name, timeout)
+    return name
