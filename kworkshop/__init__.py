@@ -6,6 +6,7 @@
     kw.down()
 """
 
+from . import load
 from .binaries import install
 from .cluster import Cluster, ClusterStatus, attach, down, status, up
 from .errors import (
@@ -32,6 +33,15 @@ from .kube.get import delete, events, get, label, logs
 from .kube.scale import scale, set_image
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``kw.live`` loads matplotlib: import it on first use, so the CLI starts fast."""
+    if name == "live":
+        import importlib
+
+        return importlib.import_module(".live", __name__)
+    raise AttributeError(f"module 'kworkshop' has no attribute {name!r}")
 
 __all__ = [
     "ApiError",
@@ -61,6 +71,8 @@ __all__ = [
     "get",
     "install",
     "label",
+    "live",
+    "load",
     "logs",
     "rollout",
     "scale",

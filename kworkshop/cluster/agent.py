@@ -1,5 +1,8 @@
 """The node agent: the part of a kubelet that KWOK's stages cannot express, run beside the cluster.
 
+It does two things: container logs (below) and the traffic model (``load.driver``), which turns a
+running load generator into CPU usage of the pods it targets.
+
 KWOK serves ``kubectl logs`` from a file named by a ``Logs`` object with the pod's name; the file
 cannot depend on the pod. So this small process watches pods and, for each new one, writes what its
 containers print (``logs.container_output``) to files in the CRI format and creates the pod's
@@ -25,6 +28,7 @@ from typing import Any
 from kubernetes import client, config, watch
 from kubernetes.client.exceptions import ApiException
 
+from ..load.driver import TrafficDriver
 from .logs import container_output, cri_lines
 
 log = logging.getLogger("kworkshop.agent")
@@ -91,11 +95,16 @@ class LogsWriter:
                       ignore_errors=True)
 
 
-def run(kubeconfig: str, logs_dir: Path, stop: list[bool]) -> None:
-    """List then watch pods until ``stop[0]`` is set, reconnecting as needed."""
+def run(kubeconfig: str, logs_dir: Path, stop: list[bool], traffic: bool = True) -> None:
+    """List then watch pods until ``stop[0]`` is set, reconnecting as needed.
+
+    Every pod event also pokes the traffic model (``load.driver``), so pods that an autoscaler
+    adds get their share of the load within a second.
+    """
     api = config.new_client_from_config(config_file=kubeconfig)
     writer = LogsWriter(api, logs_dir)
     core = client.CoreV1Api(api)
+    driver = TrafficDriver(api).start() if traffic else None
     while not stop[0]:
         try:
             pods = core.list_pod_for_all_namespaces()
@@ -109,6 +118,8 @@ def run(kubeconfig: str, logs_dir: Path, stop: list[bool]) -> None:
                     w.stop()
                     break
                 kind, pod = event["type"], event["object"]
+                if driver is not None:
+                    driver.poke()
                 if kind in ("ADDED", "MODIFIED"):
                     writer.on_pod(pod)
                 elif kind == "DELETED":

@@ -74,6 +74,26 @@ def test_up_after_kill_9_of_the_apiserver_keeps_objects(life):
     assert len(healed.nodes()) == 3
 
 
+def test_a_live_watch_reconnects_after_the_apiserver_restarts(life):
+    from kworkshop.live.watcher import Watcher
+
+    seen: list[str] = []
+    core = client.CoreV1Api(life.api_client)
+    watcher = Watcher(core.list_namespaced_config_map, lambda kind, cm: seen.append(cm.metadata.name),
+                      namespace="default").start()
+    try:
+        _kill(EmbeddedCluster(NAME).component_pids()["kube-apiserver"])
+        kw.up(3, name=NAME, set_env=False)
+        core.create_namespaced_config_map("default", {"metadata": {"name": "after-restart"}})
+        from kworkshop.cluster.processes import wait_until
+
+        assert wait_until(lambda: "after-restart" in seen, timeout=30)
+        assert watcher.reconnects >= 1 and watcher.alive
+    finally:
+        watcher.stop()
+    assert not watcher.alive
+
+
 def test_up_heals_a_killed_component_with_a_stale_pid_file(life):
     cluster = EmbeddedCluster(NAME)
     pids = cluster.component_pids()

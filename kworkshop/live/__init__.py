@@ -1,0 +1,103 @@
+"""Live charts of what the controllers do, fed by watches: ``kw.live.rollout(...)`` and friends.
+
+    chart = kw.live.rollout("deployment/node-js-deploy")   # live in JupyterLab
+    kw.set_image(...); kw.rollout.status(...)
+    chart.stop()                                             # final PNG + summary (also headless)
+    chart.data                                               # the series as a DataFrame
+
+or as a block: ``with kw.live.rollout("deployment/web"): ...``. The data side is in ``series``
+(pure), the drawing in ``charts``, the threads in ``watcher`` and ``chart``.
+"""
+
+from __future__ import annotations
+
+from kubernetes import client
+
+from ..kube.client import api_client, current_namespace
+from ..kube.resources import parse_ref
+from ..load.generator import ROLE, ROLE_LABEL
+from . import charts, series
+from .chart import LiveChart, interactive
+from .watcher import Watcher
+
+__all__ = ["LiveChart", "autoscaler", "interactive", "jobs", "nodes", "rollout"]
+
+
+def rollout(ref: str, *, namespace: str | None = None, display: bool = True) -> LiveChart:
+    """Pods per ReplicaSet revision over time (ready / starting / failing to pull)."""
+    r = parse_ref(ref, "deployment")
+    ns = current_namespace(namespace)
+    api = api_client()
+    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    selector = ",".join(f"{k}={v}" for k, v in
+                        (apps.read_namespaced_deployment(r.name, ns).spec.selector.match_labels or {}).items())
+    s = series.RolloutSeries()
+    chart = LiveChart(f"rollout/{ns}/{r.name}", f"rollout of deployment/{r.name}", s, charts.draw_rollout, [])
+    chart.watchers = [
+        Watcher(apps.list_namespaced_replica_set,
+                lambda kind, rs: chart.feed(s.on_replicaset, kind, series.replicaset_record(rs)),
+                namespace=ns, label_selector=selector),
+        Watcher(core.list_namespaced_pod, lambda kind, pod: chart.feed(s.on_pod, kind, series.pod_record(pod)),
+                namespace=ns, label_selector=selector),
+    ]
+    return chart.start(display)
+
+
+def autoscaler(ref: str, *, namespace: str | None = None, display: bool = True) -> LiveChart:
+    """CPU utilisation against the target and desired/current replicas of an HPA; load on/off marks."""
+    r = parse_ref(ref, "horizontalpodautoscaler")
+    ns = current_namespace(namespace)
+    api = api_client()
+    hpa_api, apps = client.AutoscalingV2Api(api), client.AppsV1Api(api)
+    s = series.AutoscalerSeries()
+    chart = LiveChart(f"hpa/{ns}/{r.name}", f"autoscaler {r.name}", s, charts.draw_autoscaler, [], width=10)
+
+    def on_generator(kind: str, d) -> None:
+        chart.feed(s.on_load, kind != "DELETED" and (d.status.ready_replicas or 0) > 0)
+
+    chart.watchers = [
+        Watcher(hpa_api.list_namespaced_horizontal_pod_autoscaler,
+                lambda kind, h: chart.feed(s.on_hpa, h) if kind != "DELETED" else None,
+                namespace=ns, field_selector=f"metadata.name={r.name}"),
+        Watcher(apps.list_namespaced_deployment, on_generator, namespace=ns, label_selector=f"{ROLE_LABEL}={ROLE}"),
+    ]
+    return chart.start(display)
+
+
+def jobs(*, selector: str | None = None, namespace: str | None = None, display: bool = True) -> LiveChart:
+    """Active/succeeded/failed Jobs over time and a bar per pod (parallel pods overlap)."""
+    ns = current_namespace(namespace)
+    api = api_client()
+    batch, core = client.BatchV1Api(api), client.CoreV1Api(api)
+    s = series.JobSeries()
+    chart = LiveChart(f"jobs/{ns}/{selector}", f"jobs in {ns}", s, charts.draw_jobs, [], width=10)
+    chart.watchers = [
+        Watcher(batch.list_namespaced_job, lambda kind, j: chart.feed(s.on_job, j) if kind != "DELETED" else None,
+                namespace=ns, label_selector=selector),
+        Watcher(core.list_namespaced_pod, lambda kind, p: chart.feed(s.on_pod, kind, series.pod_record(p)),
+                namespace=ns),
+    ]
+    return chart.start(display)
+
+
+def nodes(*, namespace: str | None = None, all_namespaces: bool = False,
+          labels: tuple[str, ...] = ("topology.kubernetes.io/zone", "nodenickname"),
+          display: bool = True) -> LiveChart:
+    """A map of the nodes (with some labels) and the pods on each."""
+    ns = current_namespace(namespace)
+    core = client.CoreV1Api(api_client())
+    m = series.NodeMap()
+
+    def draw(nodemap, title, fig):
+        return charts.draw_nodes(nodemap, title, fig, labels)
+
+    chart = LiveChart(f"nodes/{ns}", "pods on nodes", m, draw, [], width=9, height=4)
+    pod_list = (core.list_pod_for_all_namespaces, {}) if all_namespaces else \
+        (core.list_namespaced_pod, {"namespace": ns})
+    chart.watchers = [
+        Watcher(core.list_node, lambda kind, n: chart.feed(lambda t, k, node: m.on_node(
+            k, node.metadata.name, node.metadata.labels or {}), kind, n)),
+        Watcher(pod_list[0], lambda kind, p: chart.feed(lambda t, k, rec: m.on_pod(k, rec), kind,
+                                                         series.pod_record(p)), **pod_list[1]),
+    ]
+    return chart.start(display)

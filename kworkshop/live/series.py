@@ -1,0 +1,226 @@
+"""Watch events -> time series, for the live charts (pure: plain records in, rows out).
+
+Each series takes events as ``(t, type, record)`` with ``t`` in seconds since the chart started
+and records made by the ``*_record`` functions from API objects, so tests can replay recorded
+sequences without a cluster. ``rows`` is a list of dicts, one per sample, ready for a DataFrame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PULL_ERRORS = ("ErrImagePull", "ImagePullBackOff")
+
+
+@dataclass(frozen=True)
+class PodRecord:
+    name: str
+    template_hash: str | None
+    phase: str
+    ready: bool
+    waiting: str | None
+    node: str | None
+    owner: str | None  # "Job/long-task", "ReplicaSet/web-abc12"
+    started: bool = False
+
+
+@dataclass(frozen=True)
+class ReplicaSetRecord:
+    template_hash: str
+    revision: int
+    image: str
+
+
+def pod_record(pod: Any) -> PodRecord:
+    """The facts the charts need from a V1Pod."""
+    st = pod.status
+    waiting = next((c.state.waiting.reason for c in st.container_statuses or []
+                    if c.state and c.state.waiting), None)
+    ready = any(c.type == "Ready" and c.status == "True" for c in st.conditions or [])
+    owner = next((f"{o.kind}/{o.name}" for o in pod.metadata.owner_references or []), None)
+    return PodRecord(pod.metadata.name, (pod.metadata.labels or {}).get("pod-template-hash"), st.phase or "Pending",
+                     ready, waiting, pod.spec.node_name, owner, st.phase in ("Running", "Succeeded", "Failed"))
+
+
+def replicaset_record(rs: Any) -> ReplicaSetRecord | None:
+    ann = rs.metadata.annotations or {}
+    try:
+        revision = int(ann.get("deployment.kubernetes.io/revision", ""))
+    except ValueError:
+        return None
+    return ReplicaSetRecord((rs.metadata.labels or {}).get("pod-template-hash", ""), revision,
+                            rs.spec.template.spec.containers[0].image)
+
+
+def tag(image: str) -> str:
+    """``jonbaier/pod-scaling:0.2`` -> ``0.2``."""
+    last = image.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else "latest"
+
+
+@dataclass
+class RolloutSeries:
+    """Pods per ReplicaSet revision over time: ready, starting, failing to pull."""
+
+    pods: dict[str, PodRecord] = field(default_factory=dict)
+    sets: dict[str, ReplicaSetRecord] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def on_replicaset(self, t: float, kind: str, rec: ReplicaSetRecord | None) -> None:
+        if rec is None:
+            return
+        if kind == "DELETED":
+            self.sets.pop(rec.template_hash, None)
+        else:
+            self.sets[rec.template_hash] = rec
+        self.sample(t)
+
+    def on_pod(self, t: float, kind: str, rec: PodRecord) -> None:
+        if kind == "DELETED":
+            self.pods.pop(rec.name, None)
+        else:
+            self.pods[rec.name] = rec
+        self.sample(t)
+
+    def counts(self) -> dict[int, dict[str, Any]]:
+        """revision -> {image, ready, starting, failing} for the pods alive now."""
+        out: dict[int, dict[str, Any]] = {}
+        for rec in self.sets.values():
+            out[rec.revision] = {"image": rec.image, "ready": 0, "starting": 0, "failing": 0}
+        for pod in self.pods.values():
+            rs = self.sets.get(pod.template_hash or "")
+            if rs is None:
+                continue
+            bucket = out[rs.revision]
+            if pod.waiting in PULL_ERRORS:
+                bucket["failing"] += 1
+            elif pod.ready:
+                bucket["ready"] += 1
+            else:
+                bucket["starting"] += 1
+        return out
+
+    def sample(self, t: float) -> None:
+        for revision, c in sorted(self.counts().items()):
+            self.rows.append({"t": t, "revision": revision, "tag": tag(c["image"]), "ready": c["ready"],
+                              "starting": c["starting"], "failing": c["failing"]})
+
+    def revisions(self) -> list[int]:
+        return sorted({r["revision"] for r in self.rows})
+
+    def summary(self) -> str:
+        now = self.counts()
+        parts = [f"rev {rev} ({tag(c['image'])}): {c['ready']} ready" + (f", {c['failing']} failing to pull"
+                 if c["failing"] else "") + (f", {c['starting']} starting" if c["starting"] else "")
+                 for rev, c in sorted(now.items()) if c["ready"] or c["starting"] or c["failing"]]
+        return "rollout: " + ("; ".join(parts) if parts else "no pods")
+
+
+@dataclass
+class AutoscalerSeries:
+    """CPU utilisation against the target, and desired/current replicas, with load marks."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    marks: list[tuple[float, str]] = field(default_factory=list)
+
+    def on_hpa(self, t: float, hpa: Any) -> None:
+        st, spec = hpa.status, hpa.spec
+        current = None
+        for metric in st.current_metrics or []:
+            if metric.resource and metric.resource.name == "cpu" and metric.resource.current:
+                current = metric.resource.current.average_utilization
+        target = next((m.resource.target.average_utilization for m in spec.metrics or []
+                       if m.resource and m.resource.name == "cpu"), None)
+        self.rows.append({"t": t, "cpu": current, "target": target, "desired": st.desired_replicas,
+                          "current": st.current_replicas, "min": spec.min_replicas, "max": spec.max_replicas})
+
+    def on_load(self, t: float, running: bool) -> None:
+        label = "load on" if running else "load off"
+        if not self.marks or self.marks[-1][1] != label:
+            self.marks.append((t, label))
+
+    def summary(self) -> str:
+        if not self.rows:
+            return "autoscaler: no data yet"
+        last = self.rows[-1]
+        peak = max((r["current"] or 0) for r in self.rows)
+        return (f"autoscaler: {last['current']} replicas now (peak {peak}), CPU {last['cpu']}% "
+                f"of requests vs target {last['target']}%")
+
+
+@dataclass
+class JobSeries:
+    """Active/succeeded/failed over time, and one bar per pod from start to finish."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    spans: dict[str, list[Any]] = field(default_factory=dict)  # pod -> [start, end, job, phase]
+
+    def on_job(self, t: float, job: Any) -> None:
+        st = job.status
+        self.rows.append({"t": t, "job": job.metadata.name, "active": st.active or 0,
+                          "succeeded": st.succeeded or 0, "failed": st.failed or 0})
+
+    def on_pod(self, t: float, kind: str, rec: PodRecord) -> None:
+        if not (rec.owner or "").startswith("Job/"):
+            return
+        span = self.spans.setdefault(rec.name, [None, None, rec.owner.split("/", 1)[1], rec.phase])
+        if rec.phase == "Running" and span[0] is None:
+            span[0] = t
+        if rec.phase in ("Succeeded", "Failed") and span[1] is None:
+            span[0] = t if span[0] is None else span[0]
+            span[1] = t
+        span[3] = rec.phase
+
+    def max_overlap(self) -> int:
+        """The most pods that ran at the same time (parallel Jobs overlap)."""
+        edges = sorted([(s[0], 1) for s in self.spans.values() if s[0] is not None]
+                       + [(s[1], -1) for s in self.spans.values() if s[1] is not None])
+        best = running = 0
+        for _, step in edges:
+            running += step
+            best = max(best, running)
+        return best
+
+    def summary(self) -> str:
+        done = sum(1 for s in self.spans.values() if s[3] == "Succeeded")
+        return f"jobs: {done}/{len(self.spans)} pods succeeded, at most {self.max_overlap()} ran at once"
+
+
+@dataclass
+class NodeMap:
+    """Nodes with their labels, and the pods on each, as of the last event."""
+
+    nodes: dict[str, dict[str, str]] = field(default_factory=dict)
+    pods: dict[str, PodRecord] = field(default_factory=dict)
+
+    def on_node(self, kind: str, name: str, labels: dict[str, str]) -> None:
+        if kind == "DELETED":
+            self.nodes.pop(name, None)
+        else:
+            self.nodes[name] = dict(labels)
+
+    def on_pod(self, kind: str, rec: PodRecord) -> None:
+        if kind == "DELETED" or rec.phase in ("Succeeded", "Failed"):
+            self.pods.pop(rec.name, None)
+        else:
+            self.pods[rec.name] = rec
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per live pod: where it runs."""
+        return [{"pod": p.name, "node": p.node, "owner": p.owner, "phase": p.phase}
+                for p in sorted(self.pods.values(), key=lambda p: p.name)]
+
+    def placement(self) -> dict[str | None, list[str]]:
+        """node (None for Pending) -> pod names, sorted."""
+        out: dict[str | None, list[str]] = {n: [] for n in sorted(self.nodes)}
+        for pod in self.pods.values():
+            out.setdefault(pod.node, []).append(pod.name)
+        return {k: sorted(v) for k, v in out.items()}
+
+    def summary(self) -> str:
+        placed = self.placement()
+        pending = len(placed.pop(None, []))
+        per_node = ", ".join(f"{n}: {len(p)}" for n, p in placed.items())
+        return f"nodes: {per_node}" + (f"; {pending} pending" if pending else "")

@@ -1,0 +1,79 @@
+"""``kw.load.start`` / ``kw.load.stop``: the chapter's load generator (listing 5-4) as a Deployment.
+
+The same objects on every backend: a Deployment of ``williamyeh/boom`` looping
+``boom http://SERVICE/ -c CONCURRENCY -n 100; sleep 1``. On a cluster with real containers the boom
+pods make the load. On the embedded cluster the node agent's traffic model (``traffic.py``) sees the
+labelled Deployment and turns it into CPU usage of the Service's pods.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubernetes import client
+from kubernetes.client.exceptions import ApiException
+
+from ..errors import ConfigError
+from ..kube.client import api_client, current_namespace, translate
+from ..kube.resources import parse_ref
+
+NAME = "boomload-deploy"
+ROLE_LABEL = "kworkshop.io/role"
+ROLE = "load-generator"
+TARGET_ANNOTATION = "kworkshop.io/load-target"          # the Service's name
+CONCURRENCY_ANNOTATION = "kworkshop.io/load-concurrency"
+
+
+def manifest(service: str, concurrency: int, replicas: int, name: str = NAME) -> dict[str, Any]:
+    """Listing 5-4 in apps/v1, labelled so the traffic model can find it."""
+    loop = f"while true ; do boom http://{service}/ -c {concurrency} -n 100 ; sleep 1 ; done"
+    labels = {"app": "loadgenerator-deploy", ROLE_LABEL: ROLE}
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "labels": labels,
+                     "annotations": {TARGET_ANNOTATION: service, CONCURRENCY_ANNOTATION: str(concurrency)}},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": "loadgenerator-deploy"}},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [{
+                "name": "boom-deploy", "image": "williamyeh/boom",
+                "command": ["/bin/sh", "-c"], "args": [loop]}]}},
+        },
+    }
+
+
+def start(target: str, *, concurrency: int = 10, replicas: int = 1, namespace: str | None = None,
+          name: str = NAME) -> str:
+    """Start (or restart with new settings) the load generator aimed at ``service/NAME``."""
+    r = parse_ref(target, "service")
+    if not isinstance(concurrency, int) or concurrency < 1 or not isinstance(replicas, int) or replicas < 1:
+        raise ConfigError("concurrency and replicas must be whole numbers >= 1.")
+    ns = current_namespace(namespace)
+    core, apps = client.CoreV1Api(api_client()), client.AppsV1Api(api_client())
+    try:
+        core.read_namespaced_service(r.name, ns)
+    except ApiException as exc:
+        raise translate(exc, f"service {r.name!r} (the load generator's target) in namespace {ns}",
+                        f"kubectl get services -n {ns}") from exc
+    body = manifest(r.name, concurrency, replicas, name)
+    try:
+        apps.create_namespaced_deployment(ns, body)
+        return f"deployment.apps/{name} created: {replicas} x boom -c {concurrency} -> http://{r.name}/"
+    except ApiException as exc:
+        if exc.status != 409:
+            raise translate(exc, f"starting the load generator {name}") from exc
+    apps.replace_namespaced_deployment(name, ns, {**body, "metadata": {
+        **body["metadata"], "resourceVersion": apps.read_namespaced_deployment(name, ns).metadata.resource_version}})
+    return f"deployment.apps/{name} configured: {replicas} x boom -c {concurrency} -> http://{r.name}/"
+
+
+def stop(*, namespace: str | None = None, name: str = NAME) -> str:
+    """Delete the load generator (``kubectl delete deploy boomload-deploy``); fine if it is gone."""
+    ns = current_namespace(namespace)
+    try:
+        client.AppsV1Api(api_client()).delete_namespaced_deployment(name, ns, propagation_policy="Foreground")
+    except ApiException as exc:
+        if exc.status == 404:
+            return f"deployment.apps/{name} was not running"
+        raise translate(exc, f"stopping the load generator {name}") from exc
+    return f'deployment.apps "{name}" deleted'
