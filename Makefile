@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: setup binaries up down workshop test test-unit lint bench clean
+.PHONY: setup binaries up down workshop test test-unit test-notebooks lint bench clean
 
 $(BIN)/kworkshop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,18 @@ lint: setup
 test-unit: setup
 	$(BIN)/pytest tests/unit
 
+NB_CLUSTER ?= kworkshop-notebooks
+NBVAL := --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg --nbval-cell-timeout=600
+
+# Every notebook runs top to bottom with its solutions on (every checkpoint must pass) against a
+# cluster of its own, which is deleted afterwards whatever the result.
+test-notebooks: binaries
+	KWORKSHOP_SOLUTIONS=1 KWORKSHOP_CLUSTER=$(NB_CLUSTER) $(BIN)/pytest -p no:cacheprovider $(NBVAL) notebooks; \
+	  status=$$?; $(BIN)/kworkshop down --name $(NB_CLUSTER); exit $$status
+
 test: binaries lint
 	$(BIN)/pytest
+	$(MAKE) test-notebooks
 
 bench: binaries
 	$(BIN)/python benchmarks/cluster_up.py

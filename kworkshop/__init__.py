@@ -30,6 +30,7 @@ from .kube.batch import JobFailedError, create_job_from_cronjob, wait_for_job
 from .kube.client import use
 from .kube.describe import describe
 from .kube.get import delete, events, get, label, logs
+from .kube.namespaces import create_namespace, fresh_namespace
 from .kube.scale import scale, set_image
 
 __version__ = "0.1.0"
@@ -37,10 +38,10 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str):
     """``kw.live`` loads matplotlib: import it on first use, so the CLI starts fast."""
-    if name == "live":
+    if name in ("live", "check"):  # matplotlib / notebook-only helpers: loaded on first use
         import importlib
 
-        return importlib.import_module(".live", __name__)
+        return importlib.import_module(".live" if name == "live" else ".checks", __name__)
     raise AttributeError(f"module 'kworkshop' has no attribute {name!r}")
 
 __all__ = [
@@ -62,12 +63,15 @@ __all__ = [
     "apply",
     "attach",
     "autoscale",
+    "check",
     "create_job_from_cronjob",
+    "create_namespace",
     "cron",
     "delete",
     "describe",
     "down",
     "events",
+    "fresh_namespace",
     "get",
     "install",
     "label",

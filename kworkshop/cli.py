@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import binaries, cluster
 from .errors import KworkshopError
@@ -29,6 +30,13 @@ def _parser() -> argparse.ArgumentParser:
                        ("env", "print `export KUBECONFIG=... PATH=...` lines for a shell")):
         s = sub.add_parser(verb, help=text)
         s.add_argument("--name", default=cluster.DEFAULT_NAME)
+
+    nbs = sub.add_parser("run-notebooks", help="execute the chapter notebooks (papermill) + an HTML report")
+    nbs.add_argument("notebooks", nargs="*", help="notebooks to run (default: every chapter in --folder)")
+    nbs.add_argument("--folder", default="notebooks")
+    nbs.add_argument("--output", default="out/notebooks", help="folder for executed notebooks and index.html")
+    nbs.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                     help="a notebook parameter (YAML value), e.g. -p solutions true")
 
     inst = sub.add_parser("install", help="get the pinned binaries into the cache (no cluster)")
     inst.add_argument("--force", action="store_true", help="rebuild or download even if cached")
@@ -60,6 +68,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0 if report.healthy else 3
         elif args.command == "env":
             print(cluster.env_lines(args.name))
+        elif args.command == "run-notebooks":
+            import yaml
+
+            from .notebooks import chapter_notebooks, run_notebooks
+
+            paths = [Path(p) for p in args.notebooks] or chapter_notebooks(Path(args.folder))
+            params = {name: yaml.safe_load(value) for name, value in args.parameter}
+            runs = run_notebooks(paths, Path(args.output), params)
+            for run in runs:
+                print(run)
+            print(f"report: {Path(args.output) / 'index.html'}")
+            return 0 if all(r.passed for r in runs) else 1
         elif args.command == "install":
             found = binaries.install(status, allow_download=not args.no_download, force=args.force)
             for name, path in sorted(found.paths.items()):

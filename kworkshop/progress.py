@@ -54,9 +54,10 @@ class TerminalStatus:
 
     heartbeat = 30.0  # seconds between detail lines when the output is not a terminal
 
-    def __init__(self, stream: TextIO = sys.stderr, verbose: bool = False) -> None:
+    def __init__(self, stream: TextIO = sys.stderr, verbose: bool = False, show_start: bool = True) -> None:
         self.stream = stream
         self.verbose = verbose
+        self.show_start = show_start
         self._last = 0.0
         self._title = ""
         self._t0 = 0.0
@@ -64,7 +65,8 @@ class TerminalStatus:
 
     def start(self, title: str) -> None:
         self._title, self._t0 = title, time.monotonic()
-        self._write(f" • {title} ...", final=not self._tty)
+        if self.show_start or self._tty:
+            self._write(f" • {title} ...", final=not self._tty)
 
     def update(self, detail: str) -> None:
         if self._tty:
@@ -96,7 +98,7 @@ def default_status() -> Status:
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython else None
     if shell is not None and getattr(shell, "kernel", None) is not None:
-        return TerminalStatus(sys.stdout)
+        return TerminalStatus(sys.stdout, show_start=False)  # one ✓ line per step is enough there
     return LoggingStatus()
 
 

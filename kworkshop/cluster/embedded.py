@@ -21,6 +21,8 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -153,9 +155,15 @@ class EmbeddedCluster:
         """
         status = status or LoggingStatus()
         self.layout.root.mkdir(parents=True, exist_ok=True)
+        with self._lock():
+            self._up(nodes, status, extra_images, timings, timeout)
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        """One up or down at a time per cluster, across processes."""
         with open(self.layout.root / f".{self.name}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            self._up(nodes, status, extra_images, timings, timeout)
+            yield
 
     def _up(self, nodes: int, status: Status, extra_images: tuple[str, ...], timings: Timings,
             timeout: float) -> None:
@@ -195,7 +203,7 @@ class EmbeddedCluster:
                 wait_for_default_service_account("default", timeout, api)
         except BaseException:
             if created:
-                self.down()
+                self._down(LoggingStatus())  # we hold the lock already
             raise
         finally:
             api.close()
@@ -206,6 +214,12 @@ class EmbeddedCluster:
         Succeeds (returns []) when there is nothing to delete.
         """
         status = status or LoggingStatus()
+        if not self.layout.root.exists():
+            return []
+        with self._lock():
+            return self._down(status)
+
+    def _down(self, status: Status) -> list[str]:
         problems: list[str] = []
         ports = self.ports()
         with step(status, f"Deleting cluster {self.name}"):

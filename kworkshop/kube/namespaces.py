@@ -33,3 +33,20 @@ def create_namespace(name: str, *, exist_ok: bool = True, timeout: float = 60) -
             raise translate(exc, f"creating namespace {name!r}", "kubectl get namespaces") from exc
     wait_for_default_service_account(name, timeout)
     return name
+
+
+def fresh_namespace(name: str, *, timeout: float = 120) -> str:
+    """Delete ``name`` if it exists (waiting until it is gone), then create it empty.
+
+    Each chapter notebook starts with this, so it runs the same the second time, in any order.
+    """
+    core = client.CoreV1Api(api_client())
+    try:
+        core.delete_namespace(name)
+    except ApiException as exc:
+        if exc.status != 404:
+            raise translate(exc, f"deleting namespace {name!r}", "kubectl get namespaces") from exc
+    else:
+        wait_for(core.list_namespace, lambda items: not items, timeout, f"namespace {name} to be deleted",
+                 field_selector=f"metadata.name={name}")
+    return create_namespace(name, timeout=timeout)

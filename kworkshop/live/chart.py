@@ -67,10 +67,10 @@ class LiveChart:
             self._print(f"recording {self.title} (the chart appears when it stops)")
         return self
 
-    def stop(self, show: bool = True) -> LiveChart:
+    def stop(self, show: bool = True) -> None:
         """Stop the watches and the redraws; show the final chart (PNG) and summary."""
         if self._stopped.is_set():
-            return self
+            return
         self._stopped.set()
         self._dirty.set()
         for w in self.watchers:
@@ -84,7 +84,6 @@ class LiveChart:
                 self._refresh()
             else:
                 self.show()
-        return self
 
     def __enter__(self) -> LiveChart:
         return self

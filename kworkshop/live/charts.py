@@ -13,7 +13,10 @@ COLORS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA
 
 
 def new_figure(width: float = 8, height: float = 3.6) -> Figure:
-    return Figure(figsize=(width, height), dpi=90, layout="constrained")
+    """A figure with fixed margins: matplotlib's constrained layout would double the redraw time."""
+    fig = Figure(figsize=(width, height), dpi=90)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.85, wspace=0.28)
+    return fig
 
 
 def draw_rollout(series: RolloutSeries, title: str, fig: Figure) -> Figure:
@@ -27,14 +30,13 @@ def draw_rollout(series: RolloutSeries, title: str, fig: Figure) -> Figure:
     bottoms = [0.0] * len(times)
     for i, rev in enumerate(revisions):
         color = COLORS[i % len(COLORS)]
-        last: dict[str, int] = {"ready": 0, "starting": 0, "failing": 0}
-        values = {k: [] for k in last}
+        values: dict[str, list[int]] = {"ready": [], "starting": [], "failing": []}
         for t in times:
-            row = by_key.get((t, rev))
-            if row is not None:
-                last = {k: row[k] for k in last}
-            for k in last:
-                values[k].append(last[k])
+            # every sample lists every revision alive then: no row means the revision is gone
+            # (an undo renumbers its ReplicaSet), so it counts 0 from there on
+            row = by_key.get((t, rev)) or {}
+            for k in values:
+                values[k].append(row.get(k, 0))
         tag = next(r["tag"] for r in series.rows if r["revision"] == rev)
         for key, alpha, hatch, label in (("ready", 0.9, None, f"rev {rev} ({tag}) ready"),
                                          ("starting", 0.35, None, f"rev {rev} starting"),
