@@ -21,7 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="start the cluster (or reattach to it), print its kubeconfig")
     up.add_argument("--name", default=cluster.DEFAULT_NAME)
     up.add_argument("--nodes", type=int, default=3, help="number of simulated nodes (default 3)")
-    up.add_argument("--backend", default=None, help="auto (default) or embedded")
+    up.add_argument("--backend", default=None, help="auto (default), embedded or kubeconfig")
+    up.add_argument("--kubeconfig", default=None, help="kubeconfig backend: the file (default $KUBECONFIG)")
+    up.add_argument("--context", default=None, help="kubeconfig backend: the context (default: current)")
     up.add_argument("--extra-image", action="append", default=[], metavar="IMAGE",
                     help="add an image to the catalogue of images that exist (repeatable)")
 
@@ -38,6 +40,20 @@ def _parser() -> argparse.ArgumentParser:
     nbs.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                      help="a notebook parameter (YAML value), e.g. -p solutions true")
 
+    cls = sub.add_parser("class", help="instructor-led classes: a namespace, rights and a kubeconfig per learner")
+    cls_sub = cls.add_subparsers(dest="class_command", required=True)
+    for verb, text in (("create", "create (or extend) the class"), ("delete", "remove everything of the class"),
+                       ("progress", "learner x checkpoint table")):
+        c = cls_sub.add_parser(verb, help=text)
+        c.add_argument("--name", default="class", help="the class name (prefix of every namespace)")
+        c.add_argument("--cluster", default=cluster.DEFAULT_NAME, help="the embedded cluster to use")
+        c.add_argument("--kubeconfig", help="use this kubeconfig instead (any cluster you administer)")
+        if verb == "create":
+            c.add_argument("--learners", type=int, help="number of learners (learner-01, ...)")
+            c.add_argument("--names", help="comma-separated learner names")
+            c.add_argument("--nodes-per-learner", type=int, default=1)
+            c.add_argument("--output", default="class-kubeconfigs", help="folder for the learners' kubeconfigs")
+
     inst = sub.add_parser("install", help="get the pinned binaries into the cache (no cluster)")
     inst.add_argument("--force", action="store_true", help="rebuild or download even if cached")
     inst.add_argument("--no-download", action="store_true", help="never download, only build")
@@ -53,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "up":
             handle = cluster.up(args.nodes, name=args.name, backend=args.backend, status=status,
-                                extra_images=args.extra_image, set_env=False)
+                                extra_images=args.extra_image, set_env=False, kubeconfig=args.kubeconfig,
+                                context=args.context)
             print(f"Cluster {handle.name!r} is ready: {len(handle.nodes())} nodes.")
             print(f"kubeconfig: {handle.kubeconfig}")
             print('Use it from a shell with: eval "$(kworkshop env)"')
@@ -80,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(run)
             print(f"report: {Path(args.output) / 'index.html'}")
             return 0 if all(r.passed for r in runs) else 1
+        elif args.command == "class":
+            return _class(args)
         elif args.command == "install":
             found = binaries.install(status, allow_download=not args.no_download, force=args.force)
             for name, path in sorted(found.paths.items()):
@@ -91,6 +110,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _class(args: argparse.Namespace) -> int:
+    from kubernetes import config
+
+    from . import classroom
+    from .kube.client import use
+
+    use(config.new_client_from_config(args.kubeconfig) if args.kubeconfig else cluster.attach(args.cluster))
+    if args.class_command == "create":
+        names = args.names.split(",") if args.names else None
+        print(classroom.create(args.name, count=args.learners, names=names,
+                               nodes_per_learner=args.nodes_per_learner, output=Path(args.output)))
+    elif args.class_command == "delete":
+        gone = classroom.delete(args.name)
+        print(f"deleted {len(gone)} objects of class {args.name}")
+    else:
+        print(classroom.progress(args.name))
+    return 0
 
 
 if __name__ == "__main__":

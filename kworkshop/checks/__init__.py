@@ -10,6 +10,7 @@ solutions) to make a failed checkpoint raise CheckpointFailed.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,11 +71,17 @@ def checkpoint(name: str, condition: Callable[[], tuple[bool, str]], *, hint: st
     return result
 
 
+def _key(name: str) -> str:
+    """A ConfigMap key for a checkpoint name (keys allow only letters, digits, '-', '_' and '.')."""
+    return re.sub(r"[^-._a-zA-Z0-9]+", "_", name).strip("_")[:250] or "checkpoint"
+
+
 def _record(result: CheckResult, namespace: str) -> None:
     core = client.CoreV1Api(api_client())
-    entry = json.dumps({"passed": result.passed, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    entry = json.dumps({"name": result.name, "passed": result.passed,
+                        "at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
     body = {"metadata": {"name": PROGRESS, "labels": {"app.kubernetes.io/part-of": "kworkshop"}},
-            "data": {result.name: entry}}
+            "data": {_key(result.name): entry}}
     try:
         core.patch_namespaced_config_map(PROGRESS, namespace, body)
     except ApiException as exc:
@@ -92,7 +99,8 @@ def progress(namespace: str | None = None) -> dict[str, bool]:
         cm = client.CoreV1Api(api_client()).read_namespaced_config_map(PROGRESS, current_namespace(namespace))
     except ApiException:
         return {}
-    return {k: json.loads(v)["passed"] for k, v in (cm.data or {}).items()}
+    entries = [json.loads(v) for v in (cm.data or {}).values()]
+    return {e["name"]: e["passed"] for e in entries}
 
 
 # -- the checkpoints the chapter's exercises use --------------------------------------------------

@@ -16,11 +16,12 @@ from ..binaries import locate
 from ..errors import ConfigError
 from ..progress import Status, default_status
 from .embedded import EmbeddedCluster
+from .external import ExternalCluster
 from .stages import Timings
 
 # KWORKSHOP_CLUSTER picks another cluster for every notebook at once (a test run, a second class)
 DEFAULT_NAME = os.environ.get("KWORKSHOP_CLUSTER", "kworkshop")
-BACKENDS = ("embedded",)
+BACKENDS = ("embedded", "kubeconfig")
 
 
 def choose_backend(requested: str | None = None) -> tuple[str, str]:
@@ -28,6 +29,9 @@ def choose_backend(requested: str | None = None) -> tuple[str, str]:
     wanted = (requested or os.environ.get("KWORKSHOP_BACKEND") or "auto").lower()
     if wanted == "auto":
         return "embedded", "auto: the embedded cluster needs no Docker and no existing cluster"
+    if wanted == "kind":
+        raise ConfigError("the kind backend is not available yet: use backend='embedded' (no Docker needed) "
+                          "or backend='kubeconfig' for an existing cluster.")
     if wanted not in BACKENDS:
         raise ConfigError(f"unknown backend {wanted!r}: choose one of {', '.join(('auto', *BACKENDS))}.")
     return wanted, f"asked for {wanted!r}"
@@ -68,7 +72,7 @@ class ClusterStatus:
 class Cluster:
     """A handle on a running cluster: its kubeconfig, an API client, its nodes; ``down()`` ends it."""
 
-    def __init__(self, backend: EmbeddedCluster) -> None:
+    def __init__(self, backend: EmbeddedCluster | ExternalCluster) -> None:
         self._backend = backend
         self.name = backend.name
         self.backend = backend.backend
@@ -84,9 +88,16 @@ class Cluster:
     @cached_property
     def api_client(self):  # -> kubernetes.client.ApiClient
         """An API client of the official ``kubernetes`` package for this cluster."""
+        if hasattr(self._backend, "api"):
+            return self._backend.api()
         from kubernetes import config
 
         return config.new_client_from_config(config_file=str(self.kubeconfig))
+
+    @property
+    def capabilities(self) -> list:
+        """What the chapters can use on this cluster (checked by the kubeconfig backend)."""
+        return list(getattr(self._backend, "capabilities", []))
 
     def nodes(self) -> list[str]:
         """The names of the cluster's nodes."""
@@ -96,6 +107,8 @@ class Cluster:
 
     def env(self) -> dict[str, str]:
         """The environment variables that make `kubectl` use this cluster (see ``env_lines``)."""
+        if self.backend != "embedded":
+            return {"KUBECONFIG": str(self.kubeconfig)}
         return cluster_env(self.name)
 
     def status(self) -> ClusterStatus:
@@ -112,7 +125,8 @@ def _backend(name: str) -> EmbeddedCluster:
 
 def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
        status: Status | None = None, extra_images: tuple[str, ...] | list[str] = (),
-       timings: Timings = Timings(), set_env: bool = True) -> Cluster:
+       timings: Timings = Timings(), set_env: bool = True, kubeconfig: str | None = None,
+       context: str | None = None) -> Cluster:
     """Start the cluster (or reattach to it when it runs) and return a handle on it.
 
     With ``set_env`` the current process gets KUBECONFIG and PATH, so `!kubectl` in a notebook
@@ -124,7 +138,10 @@ def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
     chosen, why = choose_backend(backend)
     status.start(f"Backend: {chosen} ({why})")
     status.end(True)
-    cluster = _backend(name)
+    if chosen == "kubeconfig":
+        cluster: EmbeddedCluster | ExternalCluster = ExternalCluster(kubeconfig, context)
+    else:
+        cluster = _backend(name)
     cluster.up(nodes, status, extra_images=tuple(extra_images), timings=timings)
     handle = Cluster(cluster)
     from ..kube.client import use

@@ -8,7 +8,28 @@ from kubernetes import client
 
 from kworkshop.kube.watch import wait_for
 
-__all__ = ["deployment", "events_for", "wait_for", "waiting_reason"]
+__all__ = ["LISTING_5_1", "LISTING_5_1_FIXED", "deployment", "events_for", "wait_for", "waiting_reason"]
+
+# The chapter's listing 5-1 as printed: `labels:` sits at the top level, where no such field exists.
+LISTING_5_1 = """apiVersion: extensions/v1beta1
+kind: Deployment
+metadata:
+  name: node-js-deploy
+labels:
+    name: node-js-deploy
+spec:
+  replicas: 1
+  template:
+    metadata:
+      labels:
+        name: node-js-deploy
+    spec:
+      containers:
+      - name: node-js-deploy
+        image: jonbaier/pod-scaling:0.1
+"""
+# ...and as the author meant it: the labels belong to the Deployment's metadata.
+LISTING_5_1_FIXED = LISTING_5_1.replace("\nlabels:\n", "\n  labels:\n")
 
 
 def deployment(name: str, image: str, replicas: int = 3, cpu: str = "100m") -> dict[str, Any]:

@@ -16,7 +16,7 @@ from kubernetes import client
 import kworkshop as kw
 from kworkshop.kube.namespaces import create_namespace
 
-from .helpers import deployment
+from .helpers import LISTING_5_1, deployment
 
 pytestmark = pytest.mark.cluster
 
@@ -31,23 +31,6 @@ def _write(tmp: Path, text: str, name: str = "m.yaml") -> str:
     return str(path)
 
 
-LISTING_5_1 = """apiVersion: extensions/v1beta1
-kind: Deployment
-metadata:
-  name: node-js-deploy
-labels:
-    name: node-js-deploy
-spec:
-  replicas: 1
-  template:
-    metadata:
-      labels:
-        name: node-js-deploy
-    spec:
-      containers:
-      - name: node-js-deploy
-        image: jonbaier/pod-scaling:0.1
-"""
 
 # (id, action(tmp) -> None, exception type, message regex)
 CASES: list[tuple[str, Callable[[Path], object], type[Exception], str]] = [

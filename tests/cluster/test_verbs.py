@@ -11,27 +11,10 @@ from kubernetes import client
 
 import kworkshop as kw
 
+from .helpers import LISTING_5_1_FIXED
+
 pytestmark = pytest.mark.cluster
 
-LISTING_5_1_FIXED = """apiVersion: extensions/v1beta1
-kind: Deployment
-metadata:
-  name: node-js-deploy
-  labels:
-    name: node-js-deploy
-spec:
-  replicas: 1
-  template:
-    metadata:
-      labels:
-        name: node-js-deploy
-    spec:
-      containers:
-      - name: node-js-deploy
-        image: jonbaier/pod-scaling:0.1
-        ports:
-        - containerPort: 80
-"""
 
 HPA_5_3 = """apiVersion: autoscaling/v1
 kind: HorizontalPodAutoscaler

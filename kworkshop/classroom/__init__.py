@@ -1,0 +1,136 @@
+"""Instructor-led classes on one cluster: ``kworkshop class create|delete|progress``.
+
+``create`` makes, per learner, the objects in ``plan`` and a kubeconfig file to hand out (a token of
+the learner's ServiceAccount, their namespace as default); on the embedded backend each learner also
+gets simulated nodes of their own to label. ``progress`` reads the checkpoints every learner's
+notebooks recorded (``kw.check``) into one table; ``delete`` removes everything labelled with the class.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from kubernetes import client, dynamic
+from kubernetes.client.exceptions import ApiException
+
+from ..checks import PROGRESS
+from ..cluster.nodes import node_manifest
+from ..kube.client import api_client, translate
+from ..kube.namespaces import wait_for_default_service_account
+from ..kube.tables import Table
+from ..kube.watch import wait_for
+from .plan import CLASS_LABEL, LEARNER_LABEL, Learner, cluster_objects, kubeconfig, learners, namespaced_objects
+
+TOKEN_SECONDS = 7 * 24 * 3600  # a week: long enough for a course
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    name: str
+    learners: tuple[Learner, ...]
+    kubeconfigs: tuple[Path, ...]
+
+    def __str__(self) -> str:
+        lines = [f"class {self.name}: {len(self.learners)} learners"]
+        lines += [f"  {lr.name:<14} namespace {lr.namespace:<24} kubeconfig {kc}"
+                  for lr, kc in zip(self.learners, self.kubeconfigs, strict=True)]
+        return "\n".join(lines)
+
+
+def _apply(dyn: dynamic.DynamicClient, obj: dict[str, Any]) -> None:
+    resource = dyn.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
+    meta = obj["metadata"]
+    resource.server_side_apply(body=obj, name=meta["name"], namespace=meta.get("namespace"),
+                               field_manager="kworkshop-class", force_conflicts=True)
+
+
+def create(class_name: str = "class", *, count: int | None = None, names: list[str] | None = None,
+           nodes_per_learner: int = 1, output: Path = Path("class-kubeconfigs")) -> ClassInfo:
+    """Create the class (idempotent: running it again adds missing learners and refreshes tokens)."""
+    members = learners(class_name, count, names)
+    api = api_client()
+    dyn = dynamic.DynamicClient(api)
+    core = client.CoreV1Api(api)
+    output.mkdir(parents=True, exist_ok=True)
+    ca = _ca_data(api)
+    paths = []
+    try:
+        for learner in members:
+            nodes = learner.node_names(nodes_per_learner)
+            for obj in namespaced_objects(learner) + cluster_objects(learner, nodes):
+                _apply(dyn, obj)
+            for index, node in enumerate(nodes):
+                manifest = node_manifest(index)
+                manifest["metadata"].update(name=node)
+                manifest["metadata"]["labels"].update({"kubernetes.io/hostname": node, CLASS_LABEL: class_name,
+                                                       LEARNER_LABEL: learner.name})
+                manifest["metadata"]["annotations"]["metrics.k8s.io/resource-metrics-path"] = \
+                    f"/metrics/nodes/{node}/metrics/resource"
+                try:
+                    core.create_node(manifest)
+                except ApiException as exc:
+                    if exc.status != 409:
+                        raise
+            wait_for_default_service_account(learner.namespace, api=api)
+            token = core.create_namespaced_service_account_token(
+                "learner", learner.namespace, {"spec": {"expirationSeconds": TOKEN_SECONDS}}).status.token
+            path = output / f"{learner.namespace}.kubeconfig"
+            path.write_text(yaml.safe_dump(kubeconfig(learner, api.configuration.host, ca, token)))
+            path.chmod(0o600)
+            paths.append(path)
+    except ApiException as exc:
+        raise translate(exc, f"creating class {class_name!r}", "kubectl auth can-i --list") from exc
+    return ClassInfo(class_name, tuple(members), tuple(paths))
+
+
+def _ca_data(api: client.ApiClient) -> str:
+    ca_file = api.configuration.ssl_ca_cert
+    return base64.b64encode(Path(ca_file).read_bytes()).decode() if ca_file else ""
+
+
+def delete(class_name: str = "class", *, timeout: float = 120) -> list[str]:
+    """Remove every object of the class; returns the names of what it deleted."""
+    api = api_client()
+    core, rbac = client.CoreV1Api(api), client.RbacAuthorizationV1Api(api)
+    selector = f"{CLASS_LABEL}={class_name}"
+    gone = []
+    for ns in core.list_namespace(label_selector=selector).items:
+        core.delete_namespace(ns.metadata.name)
+        gone.append(f"namespace/{ns.metadata.name}")
+    cluster_wide = (("clusterrolebinding", rbac.list_cluster_role_binding, rbac.delete_cluster_role_binding),
+                    ("clusterrole", rbac.list_cluster_role, rbac.delete_cluster_role),
+                    ("node", core.list_node, core.delete_node))
+    for kind, lister, deleter in cluster_wide:
+        for item in lister(label_selector=selector).items:
+            deleter(item.metadata.name)
+            gone.append(f"{kind}/{item.metadata.name}")
+    wait_for(core.list_namespace, lambda items: not items, timeout, f"the namespaces of class {class_name} to go",
+             label_selector=selector)
+    return gone
+
+
+def progress(class_name: str = "class") -> Table:
+    """Learner x checkpoint: ✓/✗ and when, from each learner's ``kworkshop-progress`` ConfigMap."""
+    core = client.CoreV1Api(api_client())
+    results: dict[str, dict[str, str]] = {}
+    for ns in core.list_namespace(label_selector=f"{CLASS_LABEL}={class_name}").items:
+        learner = ns.metadata.labels.get(LEARNER_LABEL, ns.metadata.name)
+        try:
+            data = core.read_namespaced_config_map(PROGRESS, ns.metadata.name).data or {}
+        except ApiException:
+            data = {}
+        results[learner] = {}
+        for raw in data.values():
+            entry = json.loads(raw)
+            check = entry["name"]
+            when = datetime.fromisoformat(entry["at"]).strftime("%H:%M:%S")
+            results[learner][check] = f"{'✓' if entry['passed'] else '✗'} {when}"
+    checks = sorted({c for r in results.values() for c in r})
+    rows = tuple((learner, *(results[learner].get(c, "") for c in checks)) for learner in sorted(results))
+    return Table(("Learner", *checks), rows, f"class {class_name}")

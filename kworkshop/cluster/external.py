@@ -1,0 +1,101 @@
+"""The kubeconfig backend: any existing cluster (a cloud cluster, minikube, a class cluster).
+
+The kit never creates or deletes such a cluster. ``up`` checks that it answers and what the
+chapters need, and says up front which parts will not work and why, instead of failing midway:
+the metrics API (chapter 5's autoscaling), the right to label nodes (node selection), the right to
+create namespaces (every notebook makes its own). The traffic model is off here: real pods make
+real load.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
+
+from ..errors import ClusterError
+from ..progress import LoggingStatus, Status, step
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    ok: bool
+    why: str
+    affects: str
+
+    def __str__(self) -> str:
+        return f"{'✓' if self.ok else '✗'} {self.name}: {self.why}" + ("" if self.ok else f" -> {self.affects}")
+
+
+class ExternalCluster:
+    """A cluster the kit only uses; ``down`` leaves it running."""
+
+    backend = "kubeconfig"
+
+    def __init__(self, kubeconfig: str | None = None, context: str | None = None) -> None:
+        self.kubeconfig_path = Path(kubeconfig or os.environ.get("KUBECONFIG") or Path.home() / ".kube" / "config")
+        self.context = context
+        self.name = context or "current-context"
+        self.capabilities: list[Capability] = []
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.kubeconfig_path
+
+    def exists(self) -> bool:
+        return self.kubeconfig_path.is_file()
+
+    def api(self) -> client.ApiClient:
+        if not self.exists():
+            raise ClusterError(f"no kubeconfig at {self.kubeconfig_path}: pass kubeconfig=... or set KUBECONFIG.")
+        return config.new_client_from_config(config_file=str(self.kubeconfig_path), context=self.context)
+
+    def up(self, nodes: int = 3, status: Status | None = None, **_: object) -> None:
+        """Check the cluster answers and record what the chapters can use on it."""
+        status = status or LoggingStatus()
+        with step(status, f"Checking the existing cluster ({self.name})"):
+            api = self.api()
+            try:
+                client.VersionApi(api).get_code(_request_timeout=10)
+            except Exception as exc:
+                raise ClusterError(f"the cluster of context {self.name!r} does not answer: {exc}") from exc
+            self.capabilities = preflight(api)
+        for cap in self.capabilities:
+            status.start(str(cap))
+            status.end(cap.ok)
+
+    def down(self, status: Status | None = None) -> list[str]:
+        """Nothing to stop: the cluster is not the kit's."""
+        return []
+
+
+def _allowed(api: client.ApiClient, verb: str, resource: str, group: str = "", namespace: str | None = None) -> bool:
+    review = {"spec": {"resourceAttributes": {"verb": verb, "resource": resource, "group": group,
+                                              **({"namespace": namespace} if namespace else {})}}}
+    result = client.AuthorizationV1Api(api).create_self_subject_access_review(review)
+    return bool(result.status.allowed)
+
+
+def preflight(api: client.ApiClient) -> list[Capability]:
+    """What the chapters need, checked against this cluster and these credentials."""
+    caps = []
+    try:  # API discovery is open to every authenticated user, unlike reading the APIService
+        api.rest_client.request("GET", f"{api.configuration.host}/apis/metrics.k8s.io/v1beta1", _request_timeout=10)
+        caps.append(Capability("metrics API", True, "metrics-server answers", ""))
+    except ApiException as exc:
+        if exc.status == 403:  # the group exists (else 404): this account just may not list it all
+            caps.append(Capability("metrics API", True, "metrics-server answers (this account sees only some of it)",
+                                   ""))
+        else:
+            why = "metrics-server is not installed" if exc.status == 404 else f"metrics.k8s.io answers {exc.status}"
+            caps.append(Capability("metrics API", False, why, "03-autoscaling will not scale; `kubectl top` fails"))
+    for name, verb, resource, affects in (
+            ("label nodes", "patch", "nodes", "05-daemonsets-and-node-selection: the labelling cells fail"),
+            ("create namespaces", "create", "namespaces", "every notebook: set `namespace` to one you own")):
+        ok = _allowed(api, verb, resource)
+        caps.append(Capability(name, ok, "allowed" if ok else "not allowed for your account", affects))
+    return caps
