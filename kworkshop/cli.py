@@ -21,7 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="start the cluster (or reattach to it), print its kubeconfig")
     up.add_argument("--name", default=cluster.DEFAULT_NAME)
     up.add_argument("--nodes", type=int, default=3, help="number of simulated nodes (default 3)")
-    up.add_argument("--backend", default=None, help="auto (default), embedded or kubeconfig")
+    up.add_argument("--backend", default=None, help="auto (default), embedded, kind or kubeconfig")
     up.add_argument("--kubeconfig", default=None, help="kubeconfig backend: the file (default $KUBECONFIG)")
     up.add_argument("--context", default=None, help="kubeconfig backend: the context (default: current)")
     up.add_argument("--extra-image", action="append", default=[], metavar="IMAGE",
@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     inst = sub.add_parser("install", help="get the pinned binaries into the cache (no cluster)")
     inst.add_argument("--force", action="store_true", help="rebuild or download even if cached")
     inst.add_argument("--no-download", action="store_true", help="never download, only build")
+    inst.add_argument("--backend", choices=("embedded", "kind"), default="embedded",
+                      help="kind: get the kind binary (the embedded cluster's binaries are the default)")
     return p
 
 
@@ -100,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "class":
             return _class(args)
         elif args.command == "install":
-            found = binaries.install(status, allow_download=not args.no_download, force=args.force)
+            found = (binaries.install_optional("kind", status) if args.backend == "kind"
+                     else binaries.install(status, allow_download=not args.no_download, force=args.force))
             for name, path in sorted(found.paths.items()):
                 print(f"{name:24} {path}")
         return 0

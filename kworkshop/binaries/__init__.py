@@ -17,7 +17,7 @@ from .. import paths
 from ..errors import BinariesError, BuildError
 from ..progress import LoggingStatus, Status, step
 from . import download, gobuild
-from .pins import RELEASES, Release, host_arch
+from .pins import OPTIONAL, RELEASES, Release, host_arch
 
 
 @dataclass(frozen=True)
@@ -127,3 +127,12 @@ def _obtain(release: Release, status: Status, allow_download: bool, allow_build:
         "not be obtained:\n  - " + "\n  - ".join(reasons or ["downloads and builds were disabled"])
         + "\nRun `kworkshop install` on a machine with Go >= 1.26 and access to the Go module proxy.")
 
+
+
+def install_optional(backend: str, status: Status | None = None) -> Binaries:
+    """The binaries only one backend needs (``kind``), obtained like the others."""
+    status = status or LoggingStatus()
+    found: dict[str, Path] = {}
+    for release in OPTIONAL[backend]:
+        found.update(cached(release) or on_path(release) or _obtain(release, status, True, True))
+    return Binaries(found)

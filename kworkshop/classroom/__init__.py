@@ -134,3 +134,36 @@ def progress(class_name: str = "class") -> Table:
     checks = sorted({c for r in results.values() for c in r})
     rows = tuple((learner, *(results[learner].get(c, "") for c in checks)) for learner in sorted(results))
     return Table(("Learner", *checks), rows, f"class {class_name}")
+
+
+class LiveProgress:
+    """The class's progress table, redrawn whenever a learner's checkpoint is recorded (a watch on
+    the ``kworkshop-progress`` ConfigMaps); ``stop()`` ends it and shows the final table."""
+
+    def __init__(self, class_name: str = "class") -> None:
+        from ..live.chart import interactive
+        from ..live.watcher import Watcher
+
+        self.class_name = class_name
+        self._widget = None
+        core = client.CoreV1Api(api_client())
+        self.watcher = Watcher(core.list_config_map_for_all_namespaces, self._changed,
+                               field_selector=f"metadata.name={PROGRESS}")
+        if interactive():
+            import ipywidgets as widgets
+            from IPython.display import display
+
+            self._widget = widgets.HTML(progress(class_name)._repr_html_())
+            display(self._widget)
+        self.watcher.start()
+
+    def _changed(self, kind: str, obj: Any) -> None:
+        if self._widget is not None and obj.metadata.namespace.startswith(f"{self.class_name}-"):
+            self._widget.value = progress(self.class_name)._repr_html_()
+
+    def stop(self) -> Table:
+        self.watcher.stop()
+        table = progress(self.class_name)
+        if self._widget is not None:
+            self._widget.value = table._repr_html_()
+        return table

@@ -17,21 +17,26 @@ from ..errors import ConfigError
 from ..progress import Status, default_status
 from .embedded import EmbeddedCluster
 from .external import ExternalCluster
+from .kind import KindCluster
 from .stages import Timings
 
 # KWORKSHOP_CLUSTER picks another cluster for every notebook at once (a test run, a second class)
 DEFAULT_NAME = os.environ.get("KWORKSHOP_CLUSTER", "kworkshop")
-BACKENDS = ("embedded", "kubeconfig")
+BACKENDS = ("embedded", "kind", "kubeconfig")
 
 
 def choose_backend(requested: str | None = None) -> tuple[str, str]:
     """The backend to use and the reason, from the argument or ``$KWORKSHOP_BACKEND``."""
     wanted = (requested or os.environ.get("KWORKSHOP_BACKEND") or "auto").lower()
     if wanted == "auto":
+        if os.environ.get("KWORKSHOP_REAL_CONTAINERS", "").lower() in ("1", "true", "yes"):
+            from .kind import docker_available
+
+            ok, why = docker_available()
+            if ok:
+                return "kind", f"auto: real containers asked for (KWORKSHOP_REAL_CONTAINERS) and {why}"
+            return "embedded", f"auto: real containers asked for, but {why}; the embedded cluster needs no Docker"
         return "embedded", "auto: the embedded cluster needs no Docker and no existing cluster"
-    if wanted == "kind":
-        raise ConfigError("the kind backend is not available yet: use backend='embedded' (no Docker needed) "
-                          "or backend='kubeconfig' for an existing cluster.")
     if wanted not in BACKENDS:
         raise ConfigError(f"unknown backend {wanted!r}: choose one of {', '.join(('auto', *BACKENDS))}.")
     return wanted, f"asked for {wanted!r}"
@@ -72,7 +77,7 @@ class ClusterStatus:
 class Cluster:
     """A handle on a running cluster: its kubeconfig, an API client, its nodes; ``down()`` ends it."""
 
-    def __init__(self, backend: EmbeddedCluster | ExternalCluster) -> None:
+    def __init__(self, backend: EmbeddedCluster | ExternalCluster | KindCluster) -> None:
         self._backend = backend
         self.name = backend.name
         self.backend = backend.backend
@@ -139,7 +144,11 @@ def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
     status.start(f"Backend: {chosen} ({why})")
     status.end(True)
     if chosen == "kubeconfig":
-        cluster: EmbeddedCluster | ExternalCluster = ExternalCluster(kubeconfig, context)
+        cluster: EmbeddedCluster | ExternalCluster | KindCluster = ExternalCluster(kubeconfig, context)
+    elif chosen == "kind":
+        from .. import paths
+
+        cluster = KindCluster(name, paths.state_dir())
     else:
         cluster = _backend(name)
     cluster.up(nodes, status, extra_images=tuple(extra_images), timings=timings)

@@ -1,0 +1,47 @@
+"""The kind backend's config and command plan (pure), and how auto-detection explains itself."""
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from kworkshop.binaries.pins import KIND_NODE_IMAGE
+from kworkshop.cluster import choose_backend
+from kworkshop.cluster.kind import CHAPTER_IMAGES, kind_config, metrics_server_manifest, plan
+
+
+def test_config_has_labelled_workers_and_a_fast_hpa():
+    config = kind_config(workers=2)
+    roles = [n["role"] for n in config["nodes"]]
+    assert roles == ["control-plane", "worker", "worker"]
+    zones = [n["labels"]["topology.kubernetes.io/zone"] for n in config["nodes"][1:]]
+    assert len(set(zones)) == 2
+    assert all("node.kubernetes.io/instance-type" in n["labels"] for n in config["nodes"][1:])
+    patch = yaml.safe_load(config["nodes"][0]["kubeadmConfigPatches"][0])
+    assert patch["controllerManager"]["extraArgs"]["horizontal-pod-autoscaler-sync-period"] == "5s"
+
+
+def test_metrics_server_gets_the_flags_kind_needs():
+    text = resources.files("kworkshop.cluster").joinpath("manifests").joinpath("metrics-server-v0.9.0.yaml").read_text()
+    docs = metrics_server_manifest(text)
+    args = next(d for d in docs if d["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--kubelet-insecure-tls" in args
+    assert "--kubelet-preferred-address-types=InternalIP,Hostname,ExternalIP" in args
+    assert sum(a.startswith("--kubelet-preferred-address-types") for a in args) == 1
+
+
+def test_plan_pins_the_node_image_and_preloads_the_chapter_images():
+    steps = plan("kind", "kworkshop", Path("/c/kind.yaml"), Path("/c/kubeconfig"))
+    assert steps[0][:3] == ["kind", "create", "cluster"] and KIND_NODE_IMAGE in steps[0]
+    loaded = [s[3] for s in steps if s[1:3] == ["load", "docker-image"]]
+    assert loaded == list(CHAPTER_IMAGES)
+    assert "jonbaier/pod-scaling:0.1" in loaded and not any("42.0" in i for i in loaded)  # 42.0 must really fail
+
+
+def test_auto_explains_why_it_did_not_choose_kind(monkeypatch):
+    monkeypatch.setenv("KWORKSHOP_REAL_CONTAINERS", "1")
+    monkeypatch.setenv("PATH", "/nonexistent")  # no docker command at all
+    chosen, why = choose_backend("auto")
+    assert chosen == "embedded" and "real containers asked for" in why and "docker" in why.lower()
+    monkeypatch.delenv("KWORKSHOP_REAL_CONTAINERS")
+    assert choose_backend(None)[0] == "embedded"
