@@ -141,8 +141,8 @@ class LiveProgress:
     the ``kworkshop-progress`` ConfigMaps); ``stop()`` ends it and shows the final table."""
 
     def __init__(self, class_name: str = "class") -> None:
+        from ..kube.watch import Watcher
         from ..live.chart import interactive
-        from ..live.watcher import Watcher
 
         self.class_name = class_name
         self._widget = None

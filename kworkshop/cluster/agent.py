@@ -10,8 +10,8 @@ containers print (``logs.container_output``) to files in the CRI format and crea
 
 It runs as its own process (``python -m kworkshop.cluster.agent``), started and stopped with the
 cluster by ``embedded.EmbeddedCluster``, so a shell ``kubectl`` sees logs without any notebook
-running. It follows the watch from its resourceVersion and relists after a 410 Gone or a dropped
-connection (for example while the apiserver restarts).
+running. It follows pods with ``kube.watch.Watcher``, which resumes from its resourceVersion and relists
+after a 410 Gone or a dropped connection (for example while the apiserver restarts).
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ import logging
 import shutil
 import signal
 import sys
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
-from kubernetes import client, config, watch
+from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
+from ..kube.watch import Watcher
 from ..load.driver import TrafficDriver
 from .logs import container_output, cri_lines
 
@@ -95,42 +96,32 @@ class LogsWriter:
                       ignore_errors=True)
 
 
-def run(kubeconfig: str, logs_dir: Path, stop: list[bool], traffic: bool = True) -> None:
-    """List then watch pods until ``stop[0]`` is set, reconnecting as needed.
+def run(kubeconfig: str, logs_dir: Path, stop: threading.Event, traffic: bool = True) -> None:
+    """Follow every pod until ``stop`` is set (the Watcher resumes and reconnects by itself).
 
     Every pod event also pokes the traffic model (``load.driver``), so pods that an autoscaler
     adds get their share of the load within a second.
     """
     api = config.new_client_from_config(config_file=kubeconfig)
     writer = LogsWriter(api, logs_dir)
-    core = client.CoreV1Api(api)
     driver = TrafficDriver(api).start() if traffic else None
-    while not stop[0]:
+
+    def on_pod(kind: str, pod: client.V1Pod) -> None:
+        if driver is not None:
+            driver.poke()
         try:
-            pods = core.list_pod_for_all_namespaces()
-            for pod in pods.items:
+            if kind == "DELETED":
+                writer.on_deleted(pod)
+            else:
                 writer.on_pod(pod)
-            version = pods.metadata.resource_version
-            w = watch.Watch()
-            for event in w.stream(core.list_pod_for_all_namespaces, resource_version=version,
-                                  timeout_seconds=300, allow_watch_bookmarks=True):
-                if stop[0]:
-                    w.stop()
-                    break
-                kind, pod = event["type"], event["object"]
-                if driver is not None:
-                    driver.poke()
-                if kind in ("ADDED", "MODIFIED"):
-                    writer.on_pod(pod)
-                elif kind == "DELETED":
-                    writer.on_deleted(pod)
-        except ApiException as exc:
-            if exc.status != 410:
-                log.warning("pod watch failed (%s), retrying", exc.reason)
-                time.sleep(1)
-        except Exception as exc:  # connection refused while the apiserver restarts, etc.
-            log.warning("pod watch interrupted (%s), retrying", exc)
-            time.sleep(1)
+        except ApiException as exc:  # one pod's logs must not stop the others'
+            log.warning("logs of %s/%s: %s", pod.metadata.namespace, pod.metadata.name, exc.reason)
+
+    watcher = Watcher(client.CoreV1Api(api).list_pod_for_all_namespaces, on_pod).start()
+    stop.wait()
+    watcher.stop()
+    if driver is not None:
+        driver.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,11 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logs-dir", required=True, type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    stop = [False]
+    stop = threading.Event()
 
     def handle(signum: int, frame: object) -> None:
-        stop[0] = True
-        sys.exit(0)
+        stop.set()
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)

@@ -1,11 +1,16 @@
-"""Waiting on the API with watches: list, test, then consume a watch under a deadline.
+"""Watches: ``wait_for`` (list, test, then consume a watch under a deadline) and ``Watcher`` (a
+watch on a daemon thread that never gives up).
 
 The pattern kr8s and client-go use: test the listed state first (it may already be true), then
 follow changes from that list's resourceVersion, relisting after a 410 Gone. No sleep loops.
+``Watcher`` also reconnects after the apiserver goes away (a restart, a ``kworkshop up`` heal);
+a (re)list delivers every object as ``SYNC`` first, so a consumer can rebuild its state after a gap.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -60,3 +65,73 @@ def wait_for(list_fn: Callable[..., Any], done: Callable[[list[Any]], Any], time
 def _key(obj: Any) -> str:
     meta = obj.metadata
     return f"{meta.namespace or ''}/{meta.name}"
+
+
+log = logging.getLogger("kworkshop.watch")
+
+
+class Watcher:
+    """``Watcher(core.list_namespaced_pod, on_event, namespace="x").start()``; ``stop()`` ends it."""
+
+    def __init__(self, list_fn: Callable[..., Any], callback: Callable[[str, Any], None], **kwargs: Any) -> None:
+        self.list_fn = list_fn
+        self.callback = callback
+        self.kwargs = kwargs
+        self.resource_version: str | None = None
+        self.reconnects = 0
+        self._stop = threading.Event()
+        self._watch: watch.Watch | None = None
+        self._thread = threading.Thread(target=self._run, name=f"watch-{getattr(list_fn, '__name__', 'list')}",
+                                        daemon=True)
+
+    def start(self) -> Watcher:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5) -> None:
+        self._stop.set()
+        if self._watch is not None:
+            self._watch.stop()
+        self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _relist(self) -> None:
+        listed = self.list_fn(**self.kwargs)
+        for item in listed.items:
+            self.callback("SYNC", item)
+        self.resource_version = listed.metadata.resource_version
+
+    def _run(self) -> None:
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                if self.resource_version is None:
+                    self._relist()
+                self._watch = watch.Watch()
+                # short server-side timeouts keep stop() prompt and the connection fresh
+                for event in self._watch.stream(self.list_fn, resource_version=self.resource_version,
+                                                timeout_seconds=30, allow_watch_bookmarks=True, **self.kwargs):
+                    if self._stop.is_set():
+                        break
+                    obj = event["object"]
+                    self.resource_version = obj.metadata.resource_version or self.resource_version
+                    if event["type"] != "BOOKMARK":
+                        self.callback(event["type"], obj)
+                backoff = 0.5
+            except ApiException as exc:
+                if exc.status == 410:  # Gone: our resourceVersion was compacted away
+                    self.resource_version = None
+                    continue
+                self._retry(exc, backoff)
+                backoff = min(backoff * 2, 5)
+            except Exception as exc:  # connection refused/reset while the apiserver restarts
+                self._retry(exc, backoff)
+                backoff = min(backoff * 2, 5)
+
+    def _retry(self, exc: Exception, delay: float) -> None:
+        self.reconnects += 1
+        log.debug("watch interrupted (%s); reconnecting in %.1fs", exc, delay)
+        self._stop.wait(delay)

@@ -6,7 +6,7 @@
     chart.data                                               # the series as a DataFrame
 
 or as a block: ``with kw.live.rollout("deployment/web"): ...``. The data side is in ``series``
-(pure), the drawing in ``charts``, the threads in ``watcher`` and ``chart``.
+(pure), the drawing in ``charts``, the threads in ``chart`` and ``kube.watch.Watcher``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from kubernetes import client
 
 from ..kube.client import api_client, current_namespace
 from ..kube.resources import parse_ref
+from ..kube.watch import Watcher
 from ..load.generator import ROLE, ROLE_LABEL
 from . import charts, series
 from .chart import LiveChart, interactive
-from .watcher import Watcher
 
 __all__ = ["LiveChart", "autoscaler", "interactive", "jobs", "nodes", "rollout"]
 

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from matplotlib.figure import Figure
 
-from .watcher import Watcher
+from ..kube.watch import Watcher
 
 MIN_REDRAW_SECONDS = 0.5  # at most 2 redraws per second
 

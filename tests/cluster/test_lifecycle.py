@@ -75,7 +75,7 @@ def test_up_after_kill_9_of_the_apiserver_keeps_objects(life):
 
 
 def test_a_live_watch_reconnects_after_the_apiserver_restarts(life):
-    from kworkshop.live.watcher import Watcher
+    from kworkshop.kube.watch import Watcher
 
     seen: list[str] = []
     core = client.CoreV1Api(life.api_client)

@@ -9,6 +9,7 @@ from kubernetes import client
 from nbclient import NotebookClient
 
 import kworkshop as kw
+from kworkshop.cluster.processes import wait_until
 
 from .helpers import deployment, wait_for
 
@@ -21,6 +22,9 @@ def test_rollout_series_sees_both_replicasets_and_the_final_state(cluster, names
     chart = kw.live.rollout("deployment/web", display=False)
     kw.set_image("deployment/web", {"web": "jonbaier/pod-scaling:0.2"})
     kw.rollout.status("deployment/web", timeout=60)
+    # the Deployment reports done as soon as the new pods are ready; the old pods' deletions
+    # reach the watch a moment later
+    assert wait_until(lambda: chart.series.counts().get(1, {}).get("ready", 0) == 0, timeout=20)
     chart.stop(show=False)
     frame = chart.data
     assert set(frame["revision"]) == {1, 2}
