@@ -29,7 +29,7 @@ from .kube.autoscale import autoscale
 from .kube.batch import JobFailedError, create_job_from_cronjob, wait_for_job
 from .kube.client import use
 from .kube.describe import describe
-from .kube.get import delete, events, get, label, logs
+from .kube.get import delete, events, get, label, labelable_nodes, logs
 from .kube.namespaces import create_namespace, fresh_namespace
 from .kube.scale import scale, set_image
 
@@ -75,6 +75,7 @@ __all__ = [
     "get",
     "install",
     "label",
+    "labelable_nodes",
     "live",
     "load",
     "logs",

@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         if verb == "create":
             c.add_argument("--learners", type=int, help="number of learners (learner-01, ...)")
             c.add_argument("--names", help="comma-separated learner names")
-            c.add_argument("--nodes-per-learner", type=int, default=1)
+            c.add_argument("--nodes-per-learner", type=int, default=2, help="simulated nodes a learner may label")
             c.add_argument("--output", default="class-kubeconfigs", help="folder for the learners' kubeconfigs")
 
     inst = sub.add_parser("install", help="get the pinned binaries into the cache (no cluster)")

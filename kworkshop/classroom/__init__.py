@@ -51,7 +51,7 @@ def _apply(dyn: dynamic.DynamicClient, obj: dict[str, Any]) -> None:
 
 
 def create(class_name: str = "class", *, count: int | None = None, names: list[str] | None = None,
-           nodes_per_learner: int = 1, output: Path = Path("class-kubeconfigs")) -> ClassInfo:
+           nodes_per_learner: int = 2, output: Path = Path("class-kubeconfigs")) -> ClassInfo:
     """Create the class (idempotent: running it again adds missing learners and refreshes tokens)."""
     members = learners(class_name, count, names)
     api = api_client()

@@ -113,6 +113,26 @@ class KindCluster:
                 out = subprocess.run(argv, capture_output=True, text=True, check=False)
                 if out.returncode != 0 and argv[1] != "pull":  # a pull may fail offline; the nodes pull later
                     raise CommandError(f"{argv[0]} {argv[1]} failed", argv, out.stdout + out.stderr, out.returncode)
+        with step(status, "Installing metrics-server (kind's flags)"):
+            self._install_metrics_server()
+
+    def api(self):  # -> kubernetes.client.ApiClient
+        from kubernetes import config
+
+        return config.new_client_from_config(config_file=str(self.kubeconfig))
+
+    def _install_metrics_server(self) -> None:
+        from importlib import resources
+
+        from kubernetes import dynamic
+
+        text = resources.files("kworkshop.cluster").joinpath("manifests").joinpath("metrics-server-v0.9.0.yaml")
+        dyn = dynamic.DynamicClient(self.api())
+        for doc in metrics_server_manifest(text.read_text()):
+            resource = dyn.resources.get(api_version=doc["apiVersion"], kind=doc["kind"])
+            meta = doc["metadata"]
+            resource.server_side_apply(body=doc, name=meta["name"], namespace=meta.get("namespace"),
+                                       field_manager="kworkshop", force_conflicts=True)
 
     def down(self, status: Status | None = None) -> list[str]:
         if not self.exists():

@@ -136,3 +136,16 @@ def events(*, for_object: str | None = None, namespace: str | None = None) -> Ta
     rows = tuple((e.type or "", e.reason or "", f"{e.involved_object.kind.lower()}/{e.involved_object.name}",
                   (e.message or "").strip()) for e in items)
     return Table(("Type", "Reason", "Object", "Message"), rows, f"events in namespace {ns}")
+
+
+def labelable_nodes() -> list[str]:
+    """The nodes the current account may label (all of them for an admin; a learner's own in a class)."""
+    api = api_client()
+    names = sorted(n.metadata.name for n in client.CoreV1Api(api).list_node().items)
+    auth = client.AuthorizationV1Api(api)
+    allowed = []
+    for name in names:
+        review = {"spec": {"resourceAttributes": {"verb": "patch", "resource": "nodes", "name": name}}}
+        if auth.create_self_subject_access_review(review).status.allowed:
+            allowed.append(name)
+    return allowed

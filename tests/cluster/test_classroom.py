@@ -17,7 +17,7 @@ pytestmark = pytest.mark.cluster
 
 def test_a_class_of_five(cluster, tmp_path):
     kw.use(cluster)
-    info = classroom.create("demo", count=5, nodes_per_learner=1, output=tmp_path)
+    info = classroom.create("demo", count=5, output=tmp_path)  # 2 nodes of their own each
     assert len(info.kubeconfigs) == 5 and all(p.stat().st_mode & 0o777 == 0o600 for p in info.kubeconfigs)
     apis = [config.new_client_from_config(str(p)) for p in info.kubeconfigs]
     try:
@@ -35,6 +35,7 @@ def test_a_class_of_five(cluster, tmp_path):
         with pytest.raises(kw.ForbiddenError):
             kw.apply(deployment("intruder", "busybox"))
         kw.use(apis[0], namespace=first.namespace)
+        assert kw.labelable_nodes() == first.node_names(2)  # what notebook 05 uses in a class
         assert kw.label(f"node/{first.node_names(1)[0]}", nodenickname="mine").endswith("labeled")
         with pytest.raises(kw.ForbiddenError):
             kw.label(f"node/{second.node_names(1)[0]}", nodenickname="theirs")
