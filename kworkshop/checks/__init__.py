@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
@@ -105,6 +106,16 @@ def progress(namespace: str | None = None) -> dict[str, bool]:
 
 # -- the checkpoints the chapter's exercises use --------------------------------------------------
 
+def _read(read: Callable[[str, str], Any], kind: str, name: str, namespace: str) -> tuple[Any, str]:
+    """``(object, "")``, or ``(None, what is missing)`` when it does not exist; other errors raise."""
+    try:
+        return read(name, namespace), ""
+    except ApiException as exc:
+        if exc.status == 404:
+            return None, f"there is no {kind} {name!r} in namespace {namespace}"
+        raise
+
+
 def deployment(name: str, *, replicas: int | None = None, image: str | None = None, namespace: str | None = None,
                timeout: float = 60) -> CheckResult:
     """The Deployment exists, has rolled out, and (optionally) runs ``replicas`` of ``image``."""
@@ -112,12 +123,9 @@ def deployment(name: str, *, replicas: int | None = None, image: str | None = No
     ns = current_namespace(namespace)
 
     def condition() -> tuple[bool, str]:
-        try:
-            d = apps.read_namespaced_deployment(name, ns)
-        except ApiException as exc:
-            if exc.status == 404:
-                return False, f"there is no deployment {name!r} in namespace {ns}"
-            raise
+        d, missing = _read(apps.read_namespaced_deployment, "deployment", name, ns)
+        if d is None:
+            return False, missing
         have = d.spec.template.spec.containers[0].image
         ready = d.status.ready_replicas or 0
         if image and have != image:
@@ -138,12 +146,9 @@ def job_succeeded(name: str, *, completions: int = 1, namespace: str | None = No
     ns = current_namespace(namespace)
 
     def condition() -> tuple[bool, str]:
-        try:
-            j = batch.read_namespaced_job(name, ns)
-        except ApiException as exc:
-            if exc.status == 404:
-                return False, f"there is no job {name!r} in namespace {ns}"
-            raise
+        j, missing = _read(batch.read_namespaced_job, "job", name, ns)
+        if j is None:
+            return False, missing
         done = j.status.succeeded or 0
         return done >= completions, f"{done}/{completions} completions"
 
@@ -157,12 +162,9 @@ def hpa(name: str, *, min_replicas: int, max_replicas: int, cpu_percent: int, na
     ns = current_namespace(namespace)
 
     def condition() -> tuple[bool, str]:
-        try:
-            h = api.read_namespaced_horizontal_pod_autoscaler(name, ns)
-        except ApiException as exc:
-            if exc.status == 404:
-                return False, f"there is no HPA {name!r} in namespace {ns}"
-            raise
+        h, missing = _read(api.read_namespaced_horizontal_pod_autoscaler, "HPA", name, ns)
+        if h is None:
+            return False, missing
         target = next((m.resource.target.average_utilization for m in h.spec.metrics or [] if m.resource), None)
         got = (h.spec.min_replicas, h.spec.max_replicas, target)
         return got == (min_replicas, max_replicas, cpu_percent), f"min {got[0]}, max {got[1]}, CPU target {got[2]}%"
