@@ -104,13 +104,15 @@ def _obtain(release: Release, status: Status, allow_download: bool, allow_build:
     reasons: list[str] = []
     artifacts = release.downloads.get(host_arch(), {})
     if allow_download and artifacts and all(a.sha256 for a in artifacts.values()):
+        status.start(f"Downloading {release.name} {release.version}")
         try:
-            with step(status, f"Downloading {release.name} {release.version}"):
-                for name in release.binaries:
-                    download.fetch(artifacts[name], folder / name, status)
+            for name in release.binaries:
+                download.fetch(artifacts[name], folder / name, status)
+            status.end(True)
             return {name: folder / name for name in release.binaries}
         except BinariesError as exc:
             reasons.append(f"download: {exc}")
+            status.end(False, f"{str(exc)[:90]}" + ("; building instead" if allow_build else ""))
     elif not artifacts or not all(a.sha256 for a in artifacts.values()):
         reasons.append("download: no release artifact with a pinned sha256 for this platform")
     if allow_build:
