@@ -50,9 +50,11 @@ def lab(cluster, tmp_path):
            "JUPYTERLAB_SETTINGS_DIR": str(settings),
            "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
     log = open(tmp_path / "lab.log", "w")
+    # a copy: JupyterLab autosaves the executed notebook, and the repository's must stay clean
+    notebooks = shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebooks}",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
         env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -78,10 +80,22 @@ def test_jupyterlab_runs_the_rollout_notebook_and_shows_the_chart(lab, cluster):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/lab/tree/02-updates-history-rollback.ipynb?token={token}")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-Toolbar-kernelStatus",
-                               timeout=60_000)
-        page.click("li.lm-MenuBar-item:has-text('Run')")
-        page.click("li.lm-Menu-item:has-text('Run All Cells')")
+        # the kernel must be connected before "Run All Cells" does anything: wait for Idle, and
+        # retry the menu until the first code cell shows it started (a cold start is slow)
+        page.wait_for_selector(".jp-StatusBar-Widget:has-text('Idle'), .jp-Notebook-ExecutionIndicator"
+                               "[data-status='idle']", timeout=120_000)
+        first_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").first
+        for _ in range(5):
+            page.click("li.lm-MenuBar-item:has-text('Run')")
+            page.click("li.lm-Menu-item:has-text('Run All Cells')")
+            try:
+                page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.innerText)", arg=first_prompt.element_handle(),
+                                       timeout=15_000)
+                break
+            except Exception:
+                page.keyboard.press("Escape")
+        else:
+            raise AssertionError("JupyterLab never started running the notebook")
         page.wait_for_function("document.body.innerText.includes('namespace \"ch5-updates\" deleted')",
                                timeout=300_000)
         chart = page.locator(".jp-OutputArea-output img.widget-image, .jp-OutputArea-output img").first
