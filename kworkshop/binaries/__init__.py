@@ -83,15 +83,15 @@ def locate() -> Binaries | None:
 
 
 def install(status: Status | None = None, *, allow_download: bool = True, allow_build: bool = True,
-            force: bool = False) -> Binaries:
-    """Make sure every pinned binary is available, and return where they are.
+            force: bool = False, releases: tuple[Release, ...] | None = None) -> Binaries:
+    """Make sure every pinned binary (of ``releases``, default the embedded cluster's) is available.
 
     Order per release: cache, PATH, official download (only for artifacts with a pinned sha256),
     build from Go modules. Raises BinariesError naming what is missing and the command that fixes it.
     """
     status = status or LoggingStatus()
     found: dict[str, Path] = {}
-    for release in RELEASES:
+    for release in RELEASES if releases is None else releases:
         got = None if force else (cached(release) or on_path(release))
         if got is None:
             got = _obtain(release, status, allow_download, allow_build)
@@ -133,8 +133,4 @@ def _obtain(release: Release, status: Status, allow_download: bool, allow_build:
 
 def install_optional(backend: str, status: Status | None = None) -> Binaries:
     """The binaries only one backend needs (``kind``), obtained like the others."""
-    status = status or LoggingStatus()
-    found: dict[str, Path] = {}
-    for release in OPTIONAL[backend]:
-        found.update(cached(release) or on_path(release) or _obtain(release, status, True, True))
-    return Binaries(found)
+    return install(status, releases=OPTIONAL[backend])

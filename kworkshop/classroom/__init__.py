@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from kubernetes import client, dynamic
+from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from ..checks import PROGRESS
 from ..cluster.nodes import node_manifest
-from ..kube.client import api_client, translate
+from ..kube.client import api_client, server_side_apply, translate
 from ..kube.namespaces import wait_for_default_service_account
 from ..kube.tables import Table
 from ..kube.watch import wait_for
@@ -43,19 +43,11 @@ class ClassInfo:
         return "\n".join(lines)
 
 
-def _apply(dyn: dynamic.DynamicClient, obj: dict[str, Any]) -> None:
-    resource = dyn.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
-    meta = obj["metadata"]
-    resource.server_side_apply(body=obj, name=meta["name"], namespace=meta.get("namespace"),
-                               field_manager="kworkshop-class", force_conflicts=True)
-
-
 def create(class_name: str = "class", *, count: int | None = None, names: list[str] | None = None,
            nodes_per_learner: int = 2, output: Path = Path("class-kubeconfigs")) -> ClassInfo:
     """Create the class (idempotent: running it again adds missing learners and refreshes tokens)."""
     members = learners(class_name, count, names)
     api = api_client()
-    dyn = dynamic.DynamicClient(api)
     core = client.CoreV1Api(api)
     output.mkdir(parents=True, exist_ok=True)
     ca = _ca_data(api)
@@ -64,7 +56,7 @@ def create(class_name: str = "class", *, count: int | None = None, names: list[s
         for learner in members:
             nodes = learner.node_names(nodes_per_learner)
             for obj in namespaced_objects(learner) + cluster_objects(learner, nodes):
-                _apply(dyn, obj)
+                server_side_apply(obj, field_manager="kworkshop-class", api=api)
             for index, node in enumerate(nodes):
                 manifest = node_manifest(index)
                 manifest["metadata"].update(name=node)

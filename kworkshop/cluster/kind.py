@@ -124,15 +124,12 @@ class KindCluster:
     def _install_metrics_server(self) -> None:
         from importlib import resources
 
-        from kubernetes import dynamic
+        from ..kube.client import server_side_apply
 
         text = resources.files("kworkshop.cluster").joinpath("manifests").joinpath("metrics-server-v0.9.0.yaml")
-        dyn = dynamic.DynamicClient(self.api())
+        api = self.api()
         for doc in metrics_server_manifest(text.read_text()):
-            resource = dyn.resources.get(api_version=doc["apiVersion"], kind=doc["kind"])
-            meta = doc["metadata"]
-            resource.server_side_apply(body=doc, name=meta["name"], namespace=meta.get("namespace"),
-                                       field_manager="kworkshop", force_conflicts=True)
+            server_side_apply(doc, api=api)
 
     def down(self, status: Status | None = None) -> list[str]:
         if not self.exists():

@@ -86,3 +86,19 @@ def call(path: str, method: str = "GET", query: list[tuple[str, str]] | None = N
     return api_client().call_api(path, method, query_params=query or [], header_params=headers, body=body,
                                  auth_settings=["BearerToken"], response_types_map={200: "object", 201: "object"},
                                  _return_http_data_only=True)
+
+
+def server_side_apply(obj: dict[str, Any], *, field_manager: str = "kworkshop",
+                      api: client.ApiClient | None = None) -> None:
+    """Create or update ``obj`` as it is (server-side apply, taking over conflicting fields).
+
+    For objects the kit itself makes (class RBAC, metrics-server on kind); learners' manifests go
+    through ``kw.apply``, which validates and upgrades them first.
+    """
+    from kubernetes import dynamic
+
+    resource = dynamic.DynamicClient(api or api_client()).resources.get(api_version=obj["apiVersion"],
+                                                                       kind=obj["kind"])
+    meta = obj["metadata"]
+    resource.server_side_apply(body=obj, name=meta["name"], namespace=meta.get("namespace"),
+                               field_manager=field_manager, force_conflicts=True)
