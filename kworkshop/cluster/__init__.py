@@ -18,7 +18,7 @@ from ..progress import Status, default_status
 from .embedded import EmbeddedCluster
 from .external import ExternalCluster
 from .kind import KindCluster
-from .stages import Timings
+from .kubelet import Timings
 
 # KWORKSHOP_CLUSTER picks another cluster for every notebook at once (a test run, a second class)
 DEFAULT_NAME = os.environ.get("KWORKSHOP_CLUSTER", "kworkshop")

@@ -34,8 +34,8 @@ from ..binaries import Binaries, install, locate
 from ..errors import ClusterError, ClusterNotFoundError, CommandError
 from ..progress import LoggingStatus, Status, step
 from . import kwokconfig, processes
+from .kubelet import Timings
 from .logs import cri_lines
-from .stages import Timings
 
 METRICS_MANIFEST = "metrics-server-v0.9.0.yaml"
 COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",

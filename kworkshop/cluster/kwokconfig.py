@@ -18,7 +18,7 @@ import yaml
 
 from ..binaries import Binaries
 from . import images as image_catalogue
-from .stages import Timings, all_stages
+from .kubelet import Timings, all_stages
 
 KWOK_API = "kwok.x-k8s.io/v1alpha1"
 CONFIG_API = "config.kwok.x-k8s.io/v1alpha1"

@@ -39,11 +39,26 @@ def node_labels(name: str, index: int) -> dict[str, str]:
         "kubernetes.io/hostname": name,
         "kubernetes.io/os": "linux",
         "kubernetes.io/arch": "amd64",
+        # deprecated since 1.14, yet every kubelet still sets them (and old manifests select on them)
+        "beta.kubernetes.io/os": "linux",
+        "beta.kubernetes.io/arch": "amd64",
         "node.kubernetes.io/instance-type": INSTANCE_TYPE,
         "topology.kubernetes.io/region": REGION,
         "topology.kubernetes.io/zone": ZONES[index % len(ZONES)],
         "type": "kwok",
     }
+
+
+# Documentation ranges (RFC 5737), as kwokctl's own node template uses: addresses a learner sees in
+# `kubectl get nodes -o wide` and as a pod's hostIP, never routed anywhere. The simulated kubelet
+# answers on the Hostname address (localhost), which the apiserver and metrics-server prefer.
+_INTERNAL_NETS = ("192.0.2", "198.51.100", "203.0.113")
+
+
+def internal_ip(index: int) -> str:
+    """The InternalIP of node number ``index``: 192.0.2.10, .11, ... then the next range."""
+    net, host = divmod(index, 240)
+    return f"{_INTERNAL_NETS[net % len(_INTERNAL_NETS)]}.{10 + host}"
 
 
 def node_manifest(index: int, shape: NodeShape = NodeShape()) -> dict[str, Any]:
@@ -68,6 +83,7 @@ def node_manifest(index: int, shape: NodeShape = NodeShape()) -> dict[str, Any]:
         },
         "spec": {},
         "status": {
+            "addresses": [{"type": "InternalIP", "address": internal_ip(index)}],
             "allocatable": resources,
             "capacity": dict(resources),
             "nodeInfo": {

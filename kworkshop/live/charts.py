@@ -30,7 +30,7 @@ def draw_rollout(series: RolloutSeries, title: str, fig: Figure) -> Figure:
     bottoms = [0.0] * len(times)
     for i, rev in enumerate(revisions):
         color = COLORS[i % len(COLORS)]
-        values: dict[str, list[int]] = {"ready": [], "starting": [], "failing": []}
+        values: dict[str, list[int]] = {"ready": [], "starting": [], "failing": [], "stopping": []}
         for t in times:
             # every sample lists every revision alive then: no row means the revision is gone
             # (an undo renumbers its ReplicaSet), so it counts 0 from there on
@@ -40,7 +40,8 @@ def draw_rollout(series: RolloutSeries, title: str, fig: Figure) -> Figure:
         tag = next(r["tag"] for r in series.rows if r["revision"] == rev)
         for key, alpha, hatch, label in (("ready", 0.9, None, f"rev {rev} ({tag}) ready"),
                                          ("starting", 0.35, None, f"rev {rev} starting"),
-                                         ("failing", 0.5, "xx", f"rev {rev} ErrImagePull/BackOff")):
+                                         ("failing", 0.5, "xx", f"rev {rev} ErrImagePull/BackOff"),
+                                         ("stopping", 0.2, "..", f"rev {rev} terminating")):
             tops = [b + v for b, v in zip(bottoms, values[key], strict=True)]
             if any(values[key]):
                 ax.fill_between(times, bottoms, tops, step="post", color=color, alpha=alpha, hatch=hatch,

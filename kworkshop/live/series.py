@@ -23,6 +23,7 @@ class PodRecord:
     node: str | None
     owner: str | None  # "Job/long-task", "ReplicaSet/web-abc12"
     started: bool = False
+    terminating: bool = False  # deleted, its containers stopping (kubectl shows "Terminating")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ def pod_record(pod: Any) -> PodRecord:
     ready = any(c.type == "Ready" and c.status == "True" for c in st.conditions or [])
     owner = next((f"{o.kind}/{o.name}" for o in pod.metadata.owner_references or []), None)
     return PodRecord(pod.metadata.name, (pod.metadata.labels or {}).get("pod-template-hash"), st.phase or "Pending",
-                     ready, waiting, pod.spec.node_name, owner, st.phase in ("Running", "Succeeded", "Failed"))
+                     ready, waiting, pod.spec.node_name, owner, st.phase in ("Running", "Succeeded", "Failed"),
+                     pod.metadata.deletion_timestamp is not None)
 
 
 def replicaset_record(rs: Any) -> ReplicaSetRecord | None:
@@ -61,7 +63,7 @@ def tag(image: str) -> str:
 
 @dataclass
 class RolloutSeries:
-    """Pods per ReplicaSet revision over time: ready, starting, failing to pull."""
+    """Pods per ReplicaSet revision over time: ready, starting, failing to pull, stopping."""
 
     pods: dict[str, PodRecord] = field(default_factory=dict)
     sets: dict[str, ReplicaSetRecord] = field(default_factory=dict)
@@ -84,16 +86,18 @@ class RolloutSeries:
         self.sample(t)
 
     def counts(self) -> dict[int, dict[str, Any]]:
-        """revision -> {image, ready, starting, failing} for the pods alive now."""
+        """revision -> {image, ready, starting, failing, stopping} for the pods alive now."""
         out: dict[int, dict[str, Any]] = {}
         for rec in self.sets.values():
-            out[rec.revision] = {"image": rec.image, "ready": 0, "starting": 0, "failing": 0}
+            out[rec.revision] = {"image": rec.image, "ready": 0, "starting": 0, "failing": 0, "stopping": 0}
         for pod in self.pods.values():
             rs = self.sets.get(pod.template_hash or "")
             if rs is None:
                 continue
             bucket = out[rs.revision]
-            if pod.waiting in PULL_ERRORS:
+            if pod.terminating:  # deleted: no longer counted by its ReplicaSet, on its way out
+                bucket["stopping"] += 1
+            elif pod.waiting in PULL_ERRORS:
                 bucket["failing"] += 1
             elif pod.ready:
                 bucket["ready"] += 1
@@ -104,7 +108,7 @@ class RolloutSeries:
     def sample(self, t: float) -> None:
         for revision, c in sorted(self.counts().items()):
             self.rows.append({"t": t, "revision": revision, "tag": tag(c["image"]), "ready": c["ready"],
-                              "starting": c["starting"], "failing": c["failing"]})
+                              "starting": c["starting"], "failing": c["failing"], "stopping": c["stopping"]})
 
     def revisions(self) -> list[int]:
         return sorted({r["revision"] for r in self.rows})
@@ -113,7 +117,8 @@ class RolloutSeries:
         now = self.counts()
         parts = [f"rev {rev} ({tag(c['image'])}): {c['ready']} ready" + (f", {c['failing']} failing to pull"
                  if c["failing"] else "") + (f", {c['starting']} starting" if c["starting"] else "")
-                 for rev, c in sorted(now.items()) if c["ready"] or c["starting"] or c["failing"]]
+                 + (f", {c['stopping']} stopping" if c["stopping"] else "")
+                 for rev, c in sorted(now.items()) if c["ready"] or c["starting"] or c["failing"] or c["stopping"]]
         return "rollout: " + ("; ".join(parts) if parts else "no pods")
 
 

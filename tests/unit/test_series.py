@@ -16,8 +16,8 @@ OLD = ReplicaSetRecord("aaa", 1, "jonbaier/pod-scaling:0.1")
 NEW = ReplicaSetRecord("bbb", 2, "jonbaier/pod-scaling:42.0")
 
 
-def pod(name, h, phase="Running", ready=True, waiting=None, node="kwok-node-0", owner=None):
-    return PodRecord(name, h, phase, ready, waiting, node, owner)
+def pod(name, h, phase="Running", ready=True, waiting=None, node="kwok-node-0", owner=None, terminating=False):
+    return PodRecord(name, h, phase, ready, waiting, node, owner, terminating=terminating)
 
 
 def failing_rollout() -> RolloutSeries:
@@ -35,7 +35,7 @@ def failing_rollout() -> RolloutSeries:
 def test_failing_rollout_shows_the_stuck_revision_next_to_the_old_pods():
     s = failing_rollout()
     last = {r["revision"]: r for r in s.rows if r["t"] == 8}
-    assert last[1] == {"t": 8, "revision": 1, "tag": "0.1", "ready": 3, "starting": 0, "failing": 0}
+    assert last[1] == {"t": 8, "revision": 1, "tag": "0.1", "ready": 3, "starting": 0, "failing": 0, "stopping": 0}
     assert last[2]["failing"] == 1 and last[2]["tag"] == "42.0"
     assert s.summary() == "rollout: rev 1 (0.1): 3 ready; rev 2 (42.0): 0 ready, 1 failing to pull"
     assert s.revisions() == [1, 2]
@@ -117,3 +117,13 @@ def test_every_chart_draws_from_its_series():
                        (draw_nodes, nodes)):
         fig = draw(data, "title", new_figure())
         assert fig.axes, draw.__name__
+
+
+def test_a_deleted_pod_counts_as_stopping_not_ready_until_it_is_gone():
+    s = RolloutSeries()
+    s.on_replicaset(0, "SYNC", OLD)
+    s.on_pod(0, "SYNC", pod("web-aaa-0", "aaa"))
+    s.on_pod(1, "MODIFIED", pod("web-aaa-0", "aaa", terminating=True))
+    assert s.summary() == "rollout: rev 1 (0.1): 0 ready, 1 stopping"
+    s.on_pod(4, "DELETED", pod("web-aaa-0", "aaa", "Failed", False, terminating=True))
+    assert s.summary() == "rollout: no pods"

@@ -3,7 +3,7 @@
 import json
 
 from kworkshop.cluster import images
-from kworkshop.cluster.stages import (
+from kworkshop.cluster.kubelet import (
     RUN_TIME_ANNOTATION,
     START_AFTER_ANNOTATION,
     Timings,
@@ -21,8 +21,9 @@ def _by_name():
 def test_full_set_of_node_and_pod_stages():
     # one custom Stage replaces all of kwokctl's defaults, so the defaults must all be there
     assert set(_by_name()) == {
-        "node-initialize", "node-heartbeat-with-lease", "pod-ready", "pod-complete", "pod-delete",
-        "pod-image-pull-error", "pod-image-pull-backoff", "pod-image-pull-retry"}
+        "node-initialize", "node-heartbeat-with-lease", "pod-start", "pod-probe-ready", "pod-container-exit",
+        "pod-container-restart", "pod-container-backoff", "pod-container-restart-after-backoff",
+        "pod-terminate", "pod-delete", "pod-image-pull-error", "pod-image-pull-backoff", "pod-image-pull-retry"}
     for stage in _by_name().values():
         assert stage["kind"] == "Stage" and stage["apiVersion"] == "kwok.x-k8s.io/v1alpha1"
 
@@ -34,14 +35,14 @@ def test_ready_and_pull_error_stages_exclude_each_other():
     def required(stage):
         return {e["key"]: e.get("values") for e in stage["spec"]["selector"]["matchExpressions"]}
 
-    assert required(stages["pod-ready"])[expr] == ["false"]
+    assert required(stages["pod-start"])[expr] == ["false"]
     for name in ("pod-image-pull-error", "pod-image-pull-backoff", "pod-image-pull-retry"):
         assert required(stages[name])[expr] == ["true"]
 
 
-def test_every_pod_stage_but_delete_guards_against_deleted_pods():
+def test_only_the_termination_stages_play_on_deleted_pods():
     for name, stage in _by_name().items():
-        if name.startswith("pod-") and name != "pod-delete":
+        if name.startswith("pod-") and name not in ("pod-terminate", "pod-delete"):
             keys = {e["key"]: e["operator"] for e in stage["spec"]["selector"]["matchExpressions"]}
             assert keys[".metadata.deletionTimestamp"] == "DoesNotExist", name
 
@@ -66,11 +67,12 @@ def test_pull_failure_loop_and_its_events():
 
 def test_delays_and_their_per_pod_overrides():
     stages = _by_name()
-    ready = stages["pod-ready"]["spec"]["delay"]
+    ready = stages["pod-start"]["spec"]["delay"]
     assert (ready["durationMilliseconds"], ready["jitterDurationMilliseconds"]) == (1, 2)
     assert START_AFTER_ANNOTATION in ready["durationFrom"]["jq"]["expression"]
-    run = stages["pod-complete"]["spec"]["delay"]
+    run = stages["pod-container-exit"]["spec"]["delay"]
     assert RUN_TIME_ANNOTATION in run["durationFrom"]["jq"]["expression"]
+    assert (run["durationMilliseconds"], run["jitterDurationMilliseconds"]) == Timings().job_run
 
 
 def test_missing_images_expression_lists_every_spelling():
