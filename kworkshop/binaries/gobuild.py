@@ -57,9 +57,9 @@ def build_env() -> dict[str, str]:
 
 
 def build_argv(go: str, release: Release, outdir: Path) -> list[str]:
-    """The `go build` command line that builds every binary of ``release`` into ``outdir``."""
+    """The `go build` (or `go test -c`) command line that builds every binary of ``release`` into ``outdir``."""
     ldflags = " ".join(("-s", "-w", "-buildid=", *release.ldflags))
-    argv = [go, "build", "-trimpath", "-ldflags", ldflags]
+    argv = [go, *release.go_verb, "-trimpath", "-ldflags", ldflags]
     if release.tags:
         argv += ["-tags", ",".join(release.tags)]
     if len(release.packages) == 1:

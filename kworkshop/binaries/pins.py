@@ -53,6 +53,8 @@ class Release:
     version_args: tuple[str, ...] = ("--version",)
     version_marker: str = ""
     downloads: dict[str, dict[str, Artifact]] = field(default_factory=dict)  # arch -> binary -> artifact
+    # the go subcommand: ("build",) for commands, ("test", "-c") for a test binary such as e2e.test
+    go_verb: tuple[str, ...] = ("build",)
 
     @property
     def cache_key(self) -> str:
@@ -149,6 +151,22 @@ METRICS_SERVER = Release(
         f"https://github.com/kubernetes-sigs/metrics-server/releases/download/{METRICS_SERVER_VERSION}/"
         "metrics-server-linux-amd64",
         "43ee266a0cf8f5c76c5995d2a6487c4a865472860729a64324c0271a9651d7ab")}},
+)
+
+# The upstream end-to-end suite, compiled with `go test -c k8s.io/kubernetes/test/e2e`: not part of
+# the cluster, only benchmarks/conformance.py uses it (104 MB; upstream ships it inside a large test
+# tarball, so it is always built: 375 s on 2 cores once the cluster's binaries are in Go's build
+# cache). Same tag and stamping as the cluster's binaries, so `e2e.test --version` says v1.36.3 and
+# `--list-images` prints the images of exactly this release.
+E2E = Release(
+    name="e2e",
+    version=KUBERNETES_VERSION,
+    binaries=("e2e.test",),
+    gomod="e2e",
+    packages=("k8s.io/kubernetes/test/e2e",),
+    ldflags=KUBERNETES.ldflags,
+    version_marker=KUBERNETES_VERSION,
+    go_verb=("test", "-c"),
 )
 
 KIND_VERSION = "v0.33.0"

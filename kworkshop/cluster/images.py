@@ -28,6 +28,17 @@ CATALOGUE: tuple[str, ...] = (
     "nginx:1.27",
     "alpine:latest",
     "registry.k8s.io/pause:3.10",
+    # the upstream e2e suite's images for the workload tests (benchmarks/conformance.py), at the tags
+    # `e2e.test --list-images` of Kubernetes v1.36.3 prints. pause 3.10.2 is v1.36's (kubeadm's
+    # PauseVersion); 3.10.1 sits between it and 3.10 above, for manifests of neighbouring releases.
+    "registry.k8s.io/pause:3.10.1",
+    "registry.k8s.io/pause:3.10.2",
+    "registry.k8s.io/e2e-test-images/agnhost:2.55",
+    "registry.k8s.io/e2e-test-images/agnhost:2.63.0",
+    "registry.k8s.io/e2e-test-images/busybox:1.36.1-1",
+    "registry.k8s.io/e2e-test-images/busybox:1.37.0-1",
+    "registry.k8s.io/e2e-test-images/nginx:1.15-4",
+    "registry.k8s.io/e2e-test-images/nginx:1.27-0",
 )
 
 _DOCKER_HUB = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")

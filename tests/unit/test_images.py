@@ -36,3 +36,19 @@ def test_catalogue_is_extended_by_argument_and_environment(monkeypatch):
     monkeypatch.setenv("KWORKSHOP_EXTRA_IMAGES", "example/one:1, example/two")
     cat = images.catalogue(["example/three:3"])
     assert {"example/one:1", "example/two:latest", "example/three:3"} <= set(cat)
+
+
+def test_catalogue_has_the_e2e_suite_images_of_the_workload_tests(monkeypatch):
+    # the tags `e2e.test --list-images` prints for Kubernetes v1.36.3 (benchmarks/conformance.py)
+    monkeypatch.delenv("KWORKSHOP_EXTRA_IMAGES", raising=False)
+    cat = images.catalogue()
+    for image in ("registry.k8s.io/pause:3.10.2",
+                  "registry.k8s.io/e2e-test-images/agnhost:2.55",
+                  "registry.k8s.io/e2e-test-images/agnhost:2.63.0",
+                  "registry.k8s.io/e2e-test-images/busybox:1.36.1-1",
+                  "registry.k8s.io/e2e-test-images/busybox:1.37.0-1",
+                  "registry.k8s.io/e2e-test-images/nginx:1.15-4",
+                  "registry.k8s.io/e2e-test-images/nginx:1.27-0"):
+        assert image in cat
+    # the suite's private-registry image needs credentials a workshop node does not have
+    assert "gcr.io/k8s-authenticated-test/agnhost:2.6" not in cat
