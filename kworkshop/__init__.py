@@ -23,6 +23,7 @@ from .errors import (
     RolloutStuckError,
     WaitTimeout,
 )
+from .exercises import solution, solve
 from .kube import cron, rollout
 from .kube.apply import apply
 from .kube.autoscale import autoscale
@@ -32,6 +33,7 @@ from .kube.describe import describe
 from .kube.get import delete, events, get, label, labelable_nodes, logs
 from .kube.namespaces import create_namespace, fresh_namespace
 from .kube.scale import scale, set_image
+from .session import start
 
 __version__ = "0.1.0"
 
@@ -82,6 +84,9 @@ __all__ = [
     "rollout",
     "scale",
     "set_image",
+    "solution",
+    "solve",
+    "start",
     "status",
     "up",
     "use",

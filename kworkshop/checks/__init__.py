@@ -52,20 +52,36 @@ class CheckResult:
         return self.passed
 
 
+class Settled(tuple):
+    """A condition's answer ``(ok, detail)`` that will not change by waiting (a wrong image, a failed
+    Job): the checkpoint stops retrying at once instead of running out its time."""
+
+    def __new__(cls, ok: bool, detail: str) -> Settled:
+        return super().__new__(cls, (ok, detail))
+
+
 def checkpoint(name: str, condition: Callable[[], tuple[bool, str]], *, hint: str = "", timeout: float = 30,
-               namespace: str | None = None) -> CheckResult:
-    """Retry ``condition`` (returns (ok, what it saw)) until it passes or ``timeout`` runs out."""
+               namespace: str | None = None, record: bool = True) -> CheckResult:
+    """Retry ``condition`` (returns (ok, what it saw)) until it passes or ``timeout`` runs out.
+
+    It says at once what it checks and for how long, and stops early when the condition answers
+    ``Settled``. Exercises ``record`` their result for the class board; demo waits do not.
+    """
+    if timeout > 0:
+        print(f"checking {name} (up to {timeout:.0f} s) ...", flush=True)
     deadline = time.monotonic() + timeout
     while True:
         try:
-            ok, detail = condition()
+            answer = condition()
         except ApiException as exc:
-            ok, detail = False, f"the cluster answered {exc.status} {exc.reason}"
-        if ok or time.monotonic() >= deadline:
+            answer = (False, f"the cluster answered {exc.status} {exc.reason}")
+        ok, detail = answer
+        if ok or isinstance(answer, Settled) or time.monotonic() >= deadline:
             break
         time.sleep(1)  # checkpoints read several objects; a one-second retry keeps them simple
     result = CheckResult(name, ok, detail, hint)
-    _record(result, current_namespace(namespace))
+    if record:
+        _record(result, current_namespace(namespace))
     print(result)  # the notebook is the edge that shows it
     if not ok and strict:
         raise CheckpointFailed(str(result))
@@ -105,6 +121,8 @@ def progress(namespace: str | None = None) -> dict[str, bool]:
 
 
 # -- the checkpoints the chapter's exercises use --------------------------------------------------
+# Each takes ``hint`` (the exercise's own hint: it leads, it does not give the answer) and
+# ``record`` (False for the notebooks' own waits, which are not exercises).
 
 def _read(read: Callable[[str, str], Any], kind: str, name: str, namespace: str) -> tuple[Any, str]:
     """``(object, "")``, or ``(None, what is missing)`` when it does not exist; other errors raise."""
@@ -117,7 +135,7 @@ def _read(read: Callable[[str, str], Any], kind: str, name: str, namespace: str)
 
 
 def deployment(name: str, *, replicas: int | None = None, image: str | None = None, namespace: str | None = None,
-               timeout: float = 60) -> CheckResult:
+               timeout: float = 60, hint: str | None = None, record: bool = True) -> CheckResult:
     """The Deployment exists, has rolled out, and (optionally) runs ``replicas`` of ``image``."""
     apps = client.AppsV1Api(api_client())
     ns = current_namespace(namespace)
@@ -129,19 +147,27 @@ def deployment(name: str, *, replicas: int | None = None, image: str | None = No
         have = d.spec.template.spec.containers[0].image
         ready = d.status.ready_replicas or 0
         if image and have != image:
-            return False, f"it runs {have}, not {image}"
+            return Settled(False, f"it runs {have}, not {image}")
         if replicas is not None and (d.spec.replicas != replicas or ready != replicas):
             return False, f"{ready}/{d.spec.replicas} replicas ready, {replicas} wanted"
+        if d.spec.paused:
+            return Settled(False, "its rollout is paused: the pods still run the template of before the pause")
+        # rolled out: every pod runs the current template (kr8s's definition)
+        updated = d.status.updated_replicas or 0
+        if (d.status.observed_generation or 0) < d.metadata.generation or updated != d.spec.replicas \
+                or (d.status.replicas or 0) != d.spec.replicas:
+            return False, f"rolling out: {updated}/{d.spec.replicas} pods run the current template"
         return True, f"{ready} replica(s) of {have} ready"
 
     want = " and ".join(x for x in (f"{replicas} replicas" if replicas is not None else "", image or "") if x)
     return checkpoint(f"deployment/{name}" + (f" ({want})" if want else ""), condition, timeout=timeout,
-                      hint=f"create it with kw.apply(...), then kw.scale / kw.set_image; "
-                           f"see kw.describe('deployment/{name}')",
-                      namespace=ns)
+                      hint=hint if hint is not None else f"kubectl describe deployment {name} shows what it runs",
+                      namespace=ns, record=record)
 
 
-def job_succeeded(name: str, *, completions: int = 1, namespace: str | None = None, timeout: float = 90) -> CheckResult:
+def job_succeeded(name: str, *, completions: int = 1, namespace: str | None = None, timeout: float = 90,
+                  hint: str | None = None, record: bool = True) -> CheckResult:
+    """The Job has at least ``completions`` succeeded pods."""
     batch = client.BatchV1Api(api_client())
     ns = current_namespace(namespace)
 
@@ -150,14 +176,44 @@ def job_succeeded(name: str, *, completions: int = 1, namespace: str | None = No
         if j is None:
             return False, missing
         done = j.status.succeeded or 0
+        if any(c.type == "Failed" and c.status == "True" for c in j.status.conditions or []):
+            return Settled(False, f"it failed after {done}/{completions} completions")
         return done >= completions, f"{done}/{completions} completions"
 
-    return checkpoint(f"job/{name} succeeded", condition, timeout=timeout, namespace=ns,
-                      hint=f"create the Job, then watch it with kw.wait_for_job('{name}')")
+    return checkpoint(f"job/{name} succeeded", condition, timeout=timeout, namespace=ns, record=record,
+                      hint=hint if hint is not None else f"kubectl describe job {name} shows its pods")
+
+
+def job_failed(name: str, *, reason: str = "BackoffLimitExceeded", failed_pods: int | None = None,
+               namespace: str | None = None, timeout: float = 120, hint: str | None = None,
+               record: bool = True) -> CheckResult:
+    """The Job gave up (its ``Failed`` condition has ``reason``), leaving ``failed_pods`` failed pods."""
+    batch = client.BatchV1Api(api_client())
+    core = client.CoreV1Api(api_client())
+    ns = current_namespace(namespace)
+
+    def condition() -> tuple[bool, str]:
+        j, missing = _read(batch.read_namespaced_job, "job", name, ns)
+        if j is None:
+            return False, missing
+        failed = next((c for c in j.status.conditions or [] if c.type == "Failed" and c.status == "True"), None)
+        if failed is None:
+            return False, f"still trying: {j.status.active or 0} active, {j.status.failed or 0} failed pod(s)"
+        if failed.reason != reason:
+            return Settled(False, f"it failed with {failed.reason}, not {reason}")
+        pods = core.list_namespaced_pod(ns, label_selector=f"job-name={name}").items
+        left = [p for p in pods if p.status.phase == "Failed" and p.metadata.deletion_timestamp is None]
+        if failed_pods is not None and len(left) != failed_pods:
+            return False, f"{len(left)} failed pod(s) left, {failed_pods} expected"
+        return True, f"failed ({reason}) with {len(left)} failed pod(s) left"
+
+    return checkpoint(f"job/{name} failed ({reason})", condition, timeout=timeout, namespace=ns, record=record,
+                      hint=hint if hint is not None else f"kubectl describe job {name} shows its conditions")
 
 
 def hpa(name: str, *, min_replicas: int, max_replicas: int, cpu_percent: int, namespace: str | None = None,
-        timeout: float = 30) -> CheckResult:
+        timeout: float = 30, hint: str | None = None, record: bool = True) -> CheckResult:
+    """The HPA exists with these bounds and CPU target."""
     api = client.AutoscalingV2Api(api_client())
     ns = current_namespace(namespace)
 
@@ -169,12 +225,36 @@ def hpa(name: str, *, min_replicas: int, max_replicas: int, cpu_percent: int, na
         got = (h.spec.min_replicas, h.spec.max_replicas, target)
         return got == (min_replicas, max_replicas, cpu_percent), f"min {got[0]}, max {got[1]}, CPU target {got[2]}%"
 
-    return checkpoint(f"hpa/{name}", condition, timeout=timeout, namespace=ns,
-                      hint=f"kw.autoscale('deployment/{name}', min={min_replicas}, max={max_replicas}, "
-                           f"cpu_percent={cpu_percent})")
+    return checkpoint(f"hpa/{name}", condition, timeout=timeout, namespace=ns, record=record,
+                      hint=hint if hint is not None else f"kubectl get hpa {name} shows its bounds and target")
 
 
-def pods_on_node(selector: str, node: str, *, namespace: str | None = None, timeout: float = 60) -> CheckResult:
+def hpa_measures(name: str, *, namespace: str | None = None, timeout: float = 90, hint: str | None = None,
+                 record: bool = True) -> CheckResult:
+    """The HPA can compute its CPU target (its ScalingActive condition is True): not ``<unknown>``."""
+    api = client.AutoscalingV2Api(api_client())
+    ns = current_namespace(namespace)
+
+    def condition() -> tuple[bool, str]:
+        h, missing = _read(api.read_namespaced_horizontal_pod_autoscaler, "HPA", name, ns)
+        if h is None:
+            return False, missing
+        active = next((c for c in h.status.conditions or [] if c.type == "ScalingActive"), None)
+        current = next((m.resource.current.average_utilization for m in h.status.current_metrics or []
+                        if m.resource and m.resource.current), None)
+        if active is None:
+            return False, "the HPA has not evaluated its target yet"
+        if active.status != "True" or current is None:
+            return False, f"TARGETS <unknown>: {active.reason}"
+        return True, f"CPU at {current}% of the pods' requests"
+
+    return checkpoint(f"hpa/{name} measures CPU", condition, timeout=timeout, namespace=ns, record=record,
+                      hint=hint if hint is not None else f"kubectl describe hpa {name}: read its Conditions")
+
+
+def pods_on_node(selector: str, node: str, *, namespace: str | None = None, timeout: float = 60,
+                 hint: str | None = None, record: bool = True) -> CheckResult:
+    """Every pod that ``selector`` matches runs on ``node``."""
     core = client.CoreV1Api(api_client())
     ns = current_namespace(namespace)
 
@@ -185,19 +265,31 @@ def pods_on_node(selector: str, node: str, *, namespace: str | None = None, time
         nodes = sorted({p.spec.node_name or "<pending>" for p in pods})
         return nodes == [node], f"pods run on {', '.join(nodes)}"
 
-    return checkpoint(f"pods {selector} on {node}", condition, timeout=timeout, namespace=ns,
-                      hint=f"label the node (kw.label('node/{node}', ...)) and use a matching nodeSelector")
+    return checkpoint(f"pods {selector} on {node}", condition, timeout=timeout, namespace=ns, record=record,
+                      hint=hint if hint is not None else "kubectl get pods -o wide shows where they run")
 
 
-def one_pod_per_node(selector: str, *, namespace: str | None = None, timeout: float = 60) -> CheckResult:
+def one_pod_per_node(selector: str, *, nodes: list[str] | None = None, namespace: str | None = None,
+                     timeout: float = 60, hint: str | None = None, record: bool = True) -> CheckResult:
+    """One running pod that ``selector`` matches on each node of ``nodes`` (default: every node)."""
     core = client.CoreV1Api(api_client())
     ns = current_namespace(namespace)
 
     def condition() -> tuple[bool, str]:
-        nodes = [n.metadata.name for n in core.list_node().items]
+        wanted = sorted(nodes if nodes is not None else [n.metadata.name for n in core.list_node().items])
         pods = [p for p in core.list_namespaced_pod(ns, label_selector=selector).items if p.status.phase == "Running"]
         placed = sorted(p.spec.node_name for p in pods)
-        return placed == sorted(nodes), f"{len(pods)} running pods on {len(set(placed))} of {len(nodes)} nodes"
+        return placed == wanted, f"{len(pods)} running pods on {len(set(placed))} of {len(wanted)} nodes"
 
-    return checkpoint(f"one {selector} pod per node", condition, timeout=timeout, namespace=ns,
-                      hint="a DaemonSet places one pod on every node that its nodeSelector allows")
+    return checkpoint(f"one {selector} pod per node", condition, timeout=timeout, namespace=ns, record=record,
+                      hint=hint if hint is not None else "kubectl get pods -o wide shows where they run")
+
+
+def predicted(name: str, prediction: Any, actual: Any, *, why: str = "", namespace: str | None = None) -> CheckResult:
+    """A learner's prediction, written down before running, against what the cluster did."""
+    if prediction is None:
+        detail = f"no prediction written down; the cluster gave {actual}"
+    else:
+        detail = f"you predicted {prediction}, the cluster gave {actual}"
+    return checkpoint(f"prediction: {name}", lambda: Settled(prediction == actual, detail), timeout=0,
+                      namespace=namespace, hint=why)

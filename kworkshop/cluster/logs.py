@@ -59,6 +59,33 @@ def cowsay_words(command: Sequence[str]) -> str | None:
     return None
 
 
+def echo_output(command: Sequence[str]) -> str | None:
+    """What the ``echo`` lines of a straight shell script print, or None.
+
+    ``["sh", "-c", "echo 'trying...'; exit 1"]`` prints ``trying...``. A script with branches
+    (``if``, ``case``, ``||``, ``&&``) is not evaluated, since which lines run depends on files and
+    variables a simulated container does not have.
+    """
+    argv = list(command)
+    if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash") and argv[1] == "-c":
+        script = argv[2]
+    elif argv and argv[0].rsplit("/", 1)[-1] == "echo":
+        script = shlex.join(argv)
+    else:
+        return None
+    if any(word in script for word in ("if ", "case ", "||", "&&", "$")):
+        return None
+    lines = []
+    for statement in script.replace("\n", "\n;").split(";"):
+        try:
+            words = shlex.split(statement)
+        except ValueError:
+            return None
+        if words and words[0] == "echo":
+            lines.append(" ".join(w for w in words[1:] if w not in ("-n", "-e")))
+    return "\n".join(lines) if lines else None
+
+
 def container_output(image: str, command: Sequence[str], pod: str, node: str) -> str:
     """The text a simulated container prints, chosen from its image and command."""
     canon = normalize(image)
@@ -70,6 +97,9 @@ def container_output(image: str, command: Sequence[str], pod: str, node: str) ->
     if canon.startswith("jonbaier/pod-scaling:"):
         version = canon.rsplit(":", 1)[1]
         return f"pod-scaling {version}: listening on port 80 (pod {pod})"
+    echoed = echo_output(command)
+    if echoed is not None:
+        return echoed
     if canon.startswith("williamyeh/boom:"):
         target = next((w for w in command if w.startswith("http")), "the target service")
         return f"boom: sending requests to {target}"

@@ -34,3 +34,16 @@ def test_cri_lines_format_keeps_leading_spaces():
     assert text == ("2026-01-02T03:04:05.123456000Z stdout F first\n"
                     "2026-01-02T03:04:05.123456000Z stdout F    indented\n")
     assert all(re.match(r"^\S+Z stdout F ", line) for line in text.splitlines())
+
+
+def test_straight_shell_scripts_print_their_echo_lines():
+    from kworkshop.cluster.logs import echo_output
+
+    assert echo_output(["sh", "-c", "echo 'trying...'; exit 1"]) == "trying..."
+    assert echo_output(["/bin/sh", "-c", "echo one; sleep 5; echo -n two"]) == "one\ntwo"
+    assert echo_output(["echo", "hello", "world"]) == "hello world"
+    # branches and variables depend on what a simulated container does not have: not evaluated
+    assert echo_output(["sh", "-c", "if [ -r /data/foo ]; then echo found; fi"]) is None
+    assert echo_output(["sh", "-c", "echo $HOSTNAME"]) is None
+    assert echo_output(["date"]) is None
+    assert container_output("busybox:1.36", ["sh", "-c", "echo hi; exit 3"], "p", "n") == "hi"

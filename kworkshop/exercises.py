@@ -1,0 +1,87 @@
+"""The notebooks' exercises: solutions kept out of the learner's notebook, revealed on request.
+
+An exercise gives a goal and an empty cell. Its solution is a file in ``notebooks/solutions/``:
+``<key>.sh`` (the kubectl commands, run by bash with ``$NAMESPACE`` set) or ``<key>.py`` (a
+prediction: Python that sets the variable the exercise asks for). ``kw.solution(key)`` shows it
+to a learner who is stuck, folded so that a glance does not give it away; ``kw.solve(key)`` runs
+it, which the notebooks do only with their ``solutions`` parameter on (CI, an instructor's dry run).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .errors import KworkshopError
+from .kube.client import current_namespace
+
+
+class SolutionError(KworkshopError):
+    """A solution file is missing or failed when run."""
+
+
+def solutions_dir() -> Path:
+    """``solutions/`` beside the notebooks: the working folder's, else the repository's."""
+    for candidate in (Path.cwd() / "solutions", Path.cwd() / "notebooks" / "solutions",
+                      Path(__file__).resolve().parents[1] / "notebooks" / "solutions"):
+        if candidate.is_dir():
+            return candidate
+    raise SolutionError("no solutions/ folder beside the notebooks: open the notebook from the notebooks/ folder")
+
+
+def solution_file(key: str) -> Path:
+    for suffix in (".sh", ".py"):
+        path = solutions_dir() / f"{key}{suffix}"
+        if path.exists():
+            return path
+    raise SolutionError(f"there is no solution {key!r} in {solutions_dir()}")
+
+
+class _Reveal:
+    """Shown folded in Jupyter (click to open), as plain text elsewhere."""
+
+    def __init__(self, key: str, text: str) -> None:
+        self.key, self.text = key, text
+
+    def _repr_html_(self) -> str:
+        return (f"<details><summary>One way to solve <code>{html.escape(self.key)}</code> "
+                f"(click to show)</summary><pre>{html.escape(self.text)}</pre></details>")
+
+    def __repr__(self) -> str:
+        return f"One way to solve {self.key}:\n{self.text}"
+
+
+def solution(key: str) -> _Reveal:
+    """The solution of exercise ``key``, to read when stuck (it changes nothing)."""
+    path = solution_file(key)
+    return _Reveal(key, path.read_text())
+
+
+def solve(key: str, namespace: str | None = None) -> None:
+    """Run the solution of exercise ``key`` (the notebooks do with ``solutions`` on)."""
+    path = solution_file(key)
+    print(f"applying the solution of {key} ({path.name})")
+    if path.suffix == ".py":
+        _run_python(path)
+        return
+    env = {**os.environ, "NAMESPACE": current_namespace(namespace)}
+    done = subprocess.run(["bash", "-euo", "pipefail", str(path)], cwd=path.parent.parent, env=env,
+                          capture_output=True, text=True, check=False)
+    print((done.stdout + done.stderr).rstrip())
+    if done.returncode != 0:
+        raise SolutionError(f"the solution {path.name} failed (exit code {done.returncode})")
+
+
+def _run_python(path: Path) -> None:
+    """Run a prediction's solution in the notebook's own variables."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    scope = shell.user_ns if shell is not None else sys.modules["__main__"].__dict__
+    exec(compile(path.read_text(), str(path), "exec"), scope)

@@ -1,0 +1,67 @@
+"""A chapter notebook's session: the cluster, the notebook's own namespace, and ``!kubectl`` there.
+
+Every chapter starts with ``session = kw.start("ch5-deployments", backend=..., solutions=...)``:
+the cluster comes up (or is reattached), the namespace is emptied (so the notebook runs the same
+the second time, in any order, side by side with others), the verbs default to it, and ``!kubectl``
+in this notebook works in it without ``-n``: the session writes a copy of the kubeconfig whose
+context names the namespace and points ``KUBECONFIG`` at it. So the book's commands run as printed.
+A terminal keeps the cluster's own kubeconfig (``kworkshop env``): there, add ``-n NAMESPACE``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .kube.client import use
+from .kube.namespaces import fresh_namespace
+from .paths import state_dir
+
+
+@dataclass(frozen=True)
+class Session:
+    cluster: Any
+    namespace: str
+    kubeconfig: Path
+    solutions: bool
+
+    def __str__(self) -> str:
+        return (f"working in namespace {self.namespace}: `!kubectl` in this notebook works there; "
+                f"in a terminal add `-n {self.namespace}`")
+
+    __repr__ = __str__
+
+
+def namespaced_kubeconfig(source: Path, namespace: str, target: Path) -> Path:
+    """Copy ``source`` to ``target`` with ``namespace`` as the current context's namespace."""
+    config = yaml.safe_load(source.read_text()) or {}
+    current = config.get("current-context")
+    for entry in config.get("contexts") or []:
+        if entry.get("name") == current or current is None:
+            entry.setdefault("context", {})["namespace"] = namespace
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds credentials
+    with os.fdopen(fd, "w") as out:
+        yaml.safe_dump(config, out, sort_keys=False)
+    return target
+
+
+def start(namespace: str, *, backend: str = "embedded", solutions: bool = False, fresh: bool = True) -> Session:
+    """Start a chapter notebook in ``namespace`` (see the module docstring)."""
+    from . import checks
+    from .cluster import up
+
+    cluster = up(backend=backend)
+    use(cluster)
+    if fresh:
+        fresh_namespace(namespace)
+    use(cluster, namespace=namespace)
+    target = state_dir() / "kubeconfigs" / f"{cluster.name}-{namespace}.yaml"
+    kubeconfig = namespaced_kubeconfig(Path(cluster.kubeconfig), namespace, target)
+    os.environ["KUBECONFIG"] = str(kubeconfig)
+    checks.strict = solutions  # with the solutions on, a failed checkpoint stops the run
+    return Session(cluster, namespace, kubeconfig, solutions)

@@ -1,0 +1,52 @@
+"""A diagnose exercise both ways, on the live cluster: the broken state fails its checkpoint at once
+with the exercise's own hint (which leads without giving the answer), the solution file fixes it."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+import kworkshop as kw
+
+pytestmark = pytest.mark.cluster
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def checkpoint_hint(notebook: str, name: str) -> str:
+    """The hint the notebook gives in the checkpoint of ``name``."""
+    cells = json.loads((NOTEBOOKS / notebook).read_text())["cells"]
+    text = next("".join(c["source"]) for c in cells if f'kw.check.deployment("{name}"' in "".join(c["source"]))
+    return re.search(r'hint="([^"]+)"', text).group(1)
+
+
+def test_the_broken_web_deployment_fails_with_a_leading_hint_and_the_fix_passes(cluster, namespace, kubectl):
+    hint = checkpoint_hint("01-deployments.ipynb", "web")
+    assert "1.27" not in hint and "set image" not in hint  # it leads, it does not give the answer
+    kubectl("apply", "-n", namespace, "-f", str(NOTEBOOKS / "manifests" / "exercises" / "01-web.yaml"))
+    started = time.monotonic()
+    broken = kw.check.deployment("web", replicas=3, image="nginx:1.27", hint=hint, namespace=namespace)
+    assert not broken and broken.hint == hint
+    assert "nginx:1.27-alpien" in broken.detail
+    assert time.monotonic() - started < 10  # a wrong image will not fix itself: no waiting it out
+    kw.solve("01-3-web", namespace=namespace)
+    fixed = kw.check.deployment("web", replicas=3, image="nginx:1.27", hint=hint, namespace=namespace, timeout=90)
+    assert fixed, fixed
+    assert kw.check.progress(namespace)["deployment/web (3 replicas and nginx:1.27)"] is True
+
+
+def test_a_paused_rollout_is_diagnosed_as_paused(cluster, namespace, kubectl):
+    kubectl("apply", "-n", namespace, "-f", str(NOTEBOOKS / "manifests" / "exercises" / "02-api.yaml"))
+    kubectl("rollout", "status", "-n", namespace, "deployment/api", "--timeout=60s")
+    kubectl("rollout", "pause", "-n", namespace, "deployment/api")
+    kubectl("set", "image", "-n", namespace, "deployment/api", "api=jonbaier/pod-scaling:0.2")
+    stuck = kw.check.deployment("api", replicas=2, image="jonbaier/pod-scaling:0.2", namespace=namespace,
+                                record=False)
+    assert not stuck and "paused" in stuck.detail
+    assert "deployment/api (2 replicas and jonbaier/pod-scaling:0.2)" not in kw.check.progress(namespace)
+    kw.solve("02-3-api", namespace=namespace)
+    assert kw.check.deployment("api", replicas=2, image="jonbaier/pod-scaling:0.2", namespace=namespace)

@@ -1,0 +1,53 @@
+"""A notebook's own kubeconfig (namespace as default) and the hidden solutions (plain files)."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+import yaml
+
+from kworkshop import exercises
+from kworkshop.session import namespaced_kubeconfig
+
+KUBECONFIG = {
+    "apiVersion": "v1", "kind": "Config", "current-context": "kwok-x",
+    "clusters": [{"name": "kwok-x", "cluster": {"server": "https://127.0.0.1:1"}}],
+    "contexts": [{"name": "kwok-x", "context": {"cluster": "kwok-x", "user": "u"}},
+                 {"name": "other", "context": {"cluster": "kwok-x", "user": "u"}}],
+    "users": [{"name": "u", "user": {"token": "secret"}}],
+}
+
+
+def test_the_notebooks_kubeconfig_names_its_namespace_and_is_private(tmp_path):
+    source = tmp_path / "kubeconfig"
+    source.write_text(yaml.safe_dump(KUBECONFIG))
+    target = namespaced_kubeconfig(source, "ch5-jobs", tmp_path / "copies" / "x-ch5-jobs.yaml")
+    config = yaml.safe_load(target.read_text())
+    contexts = {c["name"]: c["context"] for c in config["contexts"]}
+    assert contexts["kwok-x"]["namespace"] == "ch5-jobs" and "namespace" not in contexts["other"]
+    assert config["users"] == KUBECONFIG["users"]
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert yaml.safe_load(source.read_text()) == KUBECONFIG  # the cluster's own file is untouched
+
+
+def test_every_solution_is_found_and_revealed_folded():
+    reveal = exercises.solution("01-3-web")
+    assert "kubectl set image" in reveal.text
+    assert reveal._repr_html_().startswith("<details><summary>")
+
+
+def test_a_missing_solution_is_a_clear_error():
+    with pytest.raises(exercises.SolutionError, match="no solution 'nope'"):
+        exercises.solution("nope")
+
+
+def test_a_prediction_solution_sets_the_notebooks_variable(monkeypatch):
+    import sys
+    import types
+
+    main = types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    exercises.solve("02-1-predict")
+    assert main.prediction == 5
