@@ -16,7 +16,7 @@ from kubernetes import client
 from ..kube.client import api_client, current_namespace
 from ..kube.resources import parse_ref
 from ..kube.watch import Watcher
-from ..load.generator import ROLE, ROLE_LABEL
+from ..load.recognise import recognise
 from . import charts, series
 from .chart import LiveChart, interactive
 
@@ -48,18 +48,26 @@ def autoscaler(ref: str, *, namespace: str | None = None, display: bool = True) 
     r = parse_ref(ref, "horizontalpodautoscaler")
     ns = current_namespace(namespace)
     api = api_client()
-    hpa_api, apps = client.AutoscalingV2Api(api), client.AppsV1Api(api)
+    hpa_api, core = client.AutoscalingV2Api(api), client.CoreV1Api(api)
     s = series.AutoscalerSeries()
     chart = LiveChart(f"hpa/{ns}/{r.name}", f"autoscaler {r.name}", s, charts.draw_autoscaler, [], width=10)
+    generators: set[str] = set()  # the namespace's running load generators, however they were made
 
-    def on_generator(kind: str, d) -> None:
-        chart.feed(s.on_load, kind != "DELETED" and (d.status.ready_replicas or 0) > 0)
+    def on_pod(kind: str, pod) -> None:
+        rec, before = series.pod_record(pod), bool(generators)
+        if kind != "DELETED" and rec.ready and not rec.terminating and any(
+                recognise([*(c.command or []), *(c.args or [])], ns) for c in pod.spec.containers or []):
+            generators.add(rec.name)
+        else:
+            generators.discard(rec.name)
+        if bool(generators) != before:  # a mark when the load goes on or off, not per pod event
+            chart.feed(s.on_load, bool(generators))
 
     chart.watchers = [
         Watcher(hpa_api.list_namespaced_horizontal_pod_autoscaler,
                 lambda kind, h: chart.feed(s.on_hpa, h) if kind != "DELETED" else None,
                 namespace=ns, field_selector=f"metadata.name={r.name}"),
-        Watcher(apps.list_namespaced_deployment, on_generator, namespace=ns, label_selector=f"{ROLE_LABEL}={ROLE}"),
+        Watcher(core.list_namespaced_pod, on_pod, namespace=ns),
     ]
     return chart.start(display)
 

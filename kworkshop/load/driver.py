@@ -1,25 +1,27 @@
 """Runs the traffic model on the embedded cluster: a small controller inside the node agent.
 
-It reconciles whenever a pod changes (the agent pokes it) and every few seconds: for each Service
-that a load generator targets, the ready pods behind it get ``cpu_per_pod`` written to the
-annotation KWOK reads for CPU usage; pods whose Service lost its load fall back to idle (the
-annotation is removed, KWOK's default is 1m). Only pods the driver annotated itself are touched,
-so a learner's own ``kwok.x-k8s.io/usage-cpu`` stays as set (the driver marks its pods with the
-label ``kworkshop.io/traffic-model=true``).
+It reconciles whenever a pod changes (the agent pokes it) and every few seconds: it lists every pod
+and Service (as plain JSON, what ``traffic.usage`` reads), and the ready pods behind each Service
+that a running load generator aims at get their CPU written to the annotation KWOK reads for CPU
+usage; pods whose Service lost its load fall back to idle (the annotation is removed, KWOK's default
+is 1m). A load generator is any pod whose command loops an HTTP client at a Service
+(``recognise.py``), however it was created. Only pods the driver annotated itself are touched, so
+a learner's own ``kwok.x-k8s.io/usage-cpu`` stays as set (the driver marks its pods with the label
+``kworkshop.io/traffic-model=true``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
-from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from .generator import CONCURRENCY_ANNOTATION, ROLE, ROLE_LABEL, TARGET_ANNOTATION
-from .traffic import Load, cpu_per_pod
+from .traffic import usage
 
 log = logging.getLogger("kworkshop.traffic")
 
@@ -29,25 +31,10 @@ RESYNC_SECONDS = 5.0
 DEBOUNCE_SECONDS = 0.3
 
 
-def _ready(pod: Any) -> bool:
-    return pod.metadata.deletion_timestamp is None and pod.status.phase == "Running" and any(
-        c.type == "Ready" and c.status == "True" for c in pod.status.conditions or [])
-
-
-def loads_by_service(generators: list[Any]) -> dict[tuple[str, str], list[Load]]:
-    """(namespace, service) -> the loads aimed at it, from load-generator Deployments (pure)."""
-    out: dict[tuple[str, str], list[Load]] = defaultdict(list)
-    for d in generators:
-        ann = d.metadata.annotations or {}
-        target = ann.get(TARGET_ANNOTATION)
-        try:
-            concurrency = int(ann.get(CONCURRENCY_ANNOTATION, "0"))
-        except ValueError:
-            continue
-        running = d.status.ready_replicas or 0  # boom pods that do not run send nothing
-        if target and running:
-            out[(d.metadata.namespace, target)].append(Load(concurrency, running))
-    return dict(out)
+def _items(list_fn: Callable[..., Any]) -> list[dict[str, Any]]:
+    """The objects a list call returns, as plain data (no model classes: cheaper, and what
+    ``traffic`` reads)."""
+    return json.loads(list_fn(_preload_content=False).data)["items"]
 
 
 class TrafficDriver:
@@ -55,7 +42,6 @@ class TrafficDriver:
 
     def __init__(self, api: client.ApiClient) -> None:
         self.core = client.CoreV1Api(api)
-        self.apps = client.AppsV1Api(api)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="traffic-model", daemon=True)
@@ -83,27 +69,15 @@ class TrafficDriver:
                 log.warning("traffic model: %s", exc)
 
     def reconcile(self) -> None:
-        generators = self.apps.list_deployment_for_all_namespaces(label_selector=f"{ROLE_LABEL}={ROLE}").items
-        loads = loads_by_service(generators)
-        wanted: dict[tuple[str, str], str] = {}  # (namespace, pod) -> usage
-        for (ns, service), service_loads in loads.items():
-            try:
-                selector = self.core.read_namespaced_service(service, ns).spec.selector or {}
-            except ApiException:
-                continue
-            if not selector:
-                continue
-            pods = self.core.list_namespaced_pod(ns, label_selector=",".join(f"{k}={v}" for k, v in selector.items()))
-            ready = [p for p in pods.items if _ready(p)]
-            usage = f"{cpu_per_pod(service_loads, len(ready))}m"
-            for pod in ready:
-                wanted[(ns, pod.metadata.name)] = usage
-        marked = {(p.metadata.namespace, p.metadata.name): p
-                  for p in self.core.list_pod_for_all_namespaces(label_selector=f"{MARK}=true").items}
-        for (ns, name), usage in wanted.items():
+        pods = _items(self.core.list_pod_for_all_namespaces)
+        wanted = {key: f"{m}m" for key, m in
+                  usage(pods, _items(self.core.list_service_for_all_namespaces)).items()}
+        marked = {(p["metadata"]["namespace"], p["metadata"]["name"]): p for p in pods
+                  if (p["metadata"].get("labels") or {}).get(MARK) == "true"}
+        for (ns, name), cpu in wanted.items():
             pod = marked.get((ns, name))
-            if pod is None or (pod.metadata.annotations or {}).get(USAGE_CPU) != usage:
-                self._patch(ns, name, usage, "true")
+            if pod is None or (pod["metadata"].get("annotations") or {}).get(USAGE_CPU) != cpu:
+                self._patch(ns, name, cpu, "true")
         for (ns, name) in marked.keys() - wanted.keys():
             self._patch(ns, name, None, None)  # its Service lost the load: back to idle
 

@@ -1,9 +1,10 @@
 """``kw.load.start`` / ``kw.load.stop``: the chapter's load generator (listing 5-4) as a Deployment.
 
 The same objects on every backend: a Deployment of ``williamyeh/boom`` looping
-``boom http://SERVICE/ -c CONCURRENCY -n 100; sleep 1``. On a cluster with real containers the boom
-pods make the load. On the embedded cluster the node agent's traffic model (``traffic.py``) sees the
-labelled Deployment and turns it into CPU usage of the Service's pods.
+``boom http://SERVICE/ -c CONCURRENCY -n 100; sleep 1``, as ``kubectl apply -f`` of listing 5-4 would
+make it. On a cluster with real containers the boom pods make the load. On the embedded cluster the
+node agent's traffic model (``traffic.py``) recognises the boom loop in the running pods' command
+(``recognise.py``), like any other load generator, and turns it into CPU usage of the Service's pods.
 """
 
 from __future__ import annotations
@@ -18,20 +19,15 @@ from ..kube.client import api_client, current_namespace, translate
 from ..kube.resources import parse_ref
 
 NAME = "boomload-deploy"
-ROLE_LABEL = "kworkshop.io/role"
-ROLE = "load-generator"
-TARGET_ANNOTATION = "kworkshop.io/load-target"          # the Service's name
-CONCURRENCY_ANNOTATION = "kworkshop.io/load-concurrency"
 
 
 def manifest(service: str, concurrency: int, replicas: int, name: str = NAME) -> dict[str, Any]:
-    """Listing 5-4 in apps/v1, labelled so the traffic model can find it."""
+    """Listing 5-4 in apps/v1 (``notebooks/manifests/boomload-deploy.yaml``), for any Service."""
     loop = f"while true ; do boom http://{service}/ -c {concurrency} -n 100 ; sleep 1 ; done"
-    labels = {"app": "loadgenerator-deploy", ROLE_LABEL: ROLE}
+    labels = {"app": "loadgenerator-deploy"}
     return {
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": name, "labels": labels,
-                     "annotations": {TARGET_ANNOTATION: service, CONCURRENCY_ANNOTATION: str(concurrency)}},
+        "metadata": {"name": name},
         "spec": {
             "replicas": replicas,
             "selector": {"matchLabels": {"app": "loadgenerator-deploy"}},

@@ -2,12 +2,18 @@
 
 Everything between the load generator and the replica count is real Kubernetes: metrics-server
 scrapes the simulated kubelets, the HPA controller decides, the Deployment controller scales.
-Only the CPU the pods use comes from the kit's traffic model.
+Only the CPU the pods use comes from the kit's traffic model, which recognises a load generator by
+what it runs: ``kw.load.start``, listing 5-4 applied with kubectl, the kubernetes.io walkthrough's
+busybox ``wget`` loop.
 """
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import pytest
+import yaml
 from kubernetes import client
 
 import kworkshop as kw
@@ -60,3 +66,52 @@ def test_load_scales_the_deployment_to_max_and_back(cluster, namespace):
     wait_for(apps.list_namespaced_deployment,
              lambda ds: any(d.metadata.name == "node-js-deploy" and d.spec.replicas == 3 for d in ds),
              30, "the deployment back at 3", namespace=namespace)
+
+
+# --- load generators recognised by what they run, made with the pinned kubectl -------------------
+
+MANIFESTS = Path(__file__).resolve().parents[2] / "notebooks" / "manifests"
+
+
+def _chapter_app_with_kubectl(kubectl, namespace: str, folder: Path, hpa_api) -> None:
+    """Listings 5-1 (with a CPU request, which the HPA needs), 5-2 and 5-3, applied with kubectl."""
+    deploy = yaml.safe_load((MANIFESTS / "node-js-deploy.yaml").read_text())
+    deploy["spec"]["template"]["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "100m"}}
+    (folder / "node-js-deploy.yaml").write_text(yaml.safe_dump(deploy))
+    kubectl("apply", "-n", namespace, "-f", str(folder / "node-js-deploy.yaml"),
+            "-f", str(MANIFESTS / "node-js-deploy-service.yaml"), "-f", str(MANIFESTS / "node-js-deploy-hpa.yaml"))
+    _replicas(hpa_api, namespace, 3, 120)  # the HPA first lifts 1 replica to its minimum
+
+
+def _up_and_down(hpa_api, namespace: str, start, stop, what: str) -> None:
+    """start() the load: the HPA goes to 6; stop() it: back to 3 (30 s scale-down window)."""
+    t0 = time.monotonic()
+    start()
+    hpa = _replicas(hpa_api, namespace, 6, 150)
+    up = time.monotonic() - t0
+    utilisation = hpa.status.current_metrics[0].resource.current.average_utilization
+    assert utilisation > 10, utilisation
+    t1 = time.monotonic()
+    stop()
+    _replicas(hpa_api, namespace, 3, 150)
+    print(f"\n{what}: 3 -> 6 replicas in {up:.0f} s, back to 3 in {time.monotonic() - t1:.0f} s")
+
+
+def test_listing_5_4_applied_with_kubectl_drives_the_hpa(cluster, namespace, kubectl, tmp_path):
+    hpa_api = client.AutoscalingV2Api(cluster.api_client)
+    _chapter_app_with_kubectl(kubectl, namespace, tmp_path, hpa_api)
+    _up_and_down(hpa_api, namespace,
+                 lambda: kubectl("apply", "-n", namespace, "-f", str(MANIFESTS / "boomload-deploy.yaml")),
+                 lambda: kubectl("delete", "-n", namespace, "deploy", "boomload-deploy"),
+                 "listing 5-4 (kubectl apply / delete deploy)")
+
+
+def test_the_hpa_walkthrough_busybox_wget_loop_drives_the_hpa(cluster, namespace, kubectl, tmp_path):
+    hpa_api = client.AutoscalingV2Api(cluster.api_client)
+    _chapter_app_with_kubectl(kubectl, namespace, tmp_path, hpa_api)
+    # kubernetes.io's `kubectl run -i --tty load-generator --rm ...`, without a terminal
+    _up_and_down(hpa_api, namespace,
+                 lambda: kubectl("run", "load-generator", "-n", namespace, "--image=busybox:1.36", "--restart=Never",
+                                 "--", "/bin/sh", "-c", "while sleep 0.01; do wget -q -O- http://node-js-deploy; done"),
+                 lambda: kubectl("delete", "-n", namespace, "pod", "load-generator"),
+                 "busybox wget loop (kubectl run / delete pod)")
