@@ -1,6 +1,7 @@
 """The embedded backend: a real control plane with KWOK-simulated nodes, run by kwokctl.
 
-``up`` is a checklist (kind's habit): binaries -> control plane -> nodes -> node agent -> metrics.
+``up`` is a checklist (kind's habit): binaries -> control plane -> nodes -> system DaemonSets ->
+node agent -> metrics.
 Each step is idempotent, so ``up`` on a running cluster reattaches, and on a half-dead one (a
 killed component, stale pid files) restarts what is missing; kwokctl's ``start cluster`` skips the
 components that still run. ``down`` tries every step, then sweeps any process that still mentions
@@ -187,13 +188,15 @@ class EmbeddedCluster:
                 created = True
             os.chmod(self.layout.kubeconfig, 0o600)
         from ..kube.namespaces import wait_for_default_service_account
-        from . import readiness  # the Kubernetes client is only needed once the cluster runs
+        from . import addons, readiness  # the Kubernetes client is only needed once the cluster runs
 
         api = readiness.api_client(self.layout.kubeconfig)
         try:
             readiness.wait_apiserver(api, timeout)
             with step(status, f"Registering {nodes} simulated nodes"):
                 readiness.ensure_nodes(api, nodes)
+            with step(status, "Installing kube-system's DaemonSets (kube-proxy, node-problem-detector)"):
+                addons.ensure(api, timeout)  # their pods start on their own: no wait here
             with step(status, "Starting the node agent (container logs)"):
                 self._ensure_agent()
             with step(status, "Waiting for nodes Ready and the metrics API"):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from ..binaries.pins import KUBERNETES_VERSION
+
 CATALOGUE: tuple[str, ...] = (
     # chapter 5: the scaling demo app and its tags that exist
     "jonbaier/pod-scaling:0.1",
@@ -21,6 +23,8 @@ CATALOGUE: tuple[str, ...] = (
     "docker/whalesay:latest",
     "gcr.io/google_containers/node-problem-detector:v0.1",
     "registry.k8s.io/node-problem-detector/node-problem-detector:v0.8.20",
+    # kube-system's kube-proxy DaemonSet (addons.py), at the pinned control plane's version
+    f"registry.k8s.io/kube-proxy:{KUBERNETES_VERSION}",
     # everyday images for exercises
     "busybox:latest",
     "busybox:1.36",
