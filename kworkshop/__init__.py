@@ -37,13 +37,26 @@ from .session import start
 
 __version__ = "0.1.0"
 
+# The one boundary (see boundary.py): every public verb translates foreign exceptions, and in
+# Jupyter the kit's errors show as one sentence.
+from . import boundary
+
+for _name in ("apply", "autoscale", "create_job_from_cronjob", "create_namespace", "delete", "describe", "events",
+              "fresh_namespace", "get", "label", "labelable_nodes", "logs", "scale", "set_image", "solve", "start",
+              "wait_for_job", "up", "down", "status", "attach"):
+    globals()[_name] = boundary.learner_facing(globals()[_name])
+for _module in (rollout, cron, load):
+    boundary.wrap_module(_module)
+boundary.install_error_display()
+
 
 def __getattr__(name: str):
     """``kw.live`` loads matplotlib: import it on first use, so the CLI starts fast."""
     if name in ("live", "check"):  # matplotlib / notebook-only helpers: loaded on first use
         import importlib
 
-        return importlib.import_module(".live" if name == "live" else ".checks", __name__)
+        module = importlib.import_module(".live" if name == "live" else ".checks", __name__)
+        return boundary.wrap_module(module)
     raise AttributeError(f"module 'kworkshop' has no attribute {name!r}")
 
 __all__ = [

@@ -41,7 +41,7 @@ def test_jupyterlab_runs_the_rollout_notebook_and_shows_the_chart(lab, cluster):
                 page.keyboard.press("Escape")
         else:
             raise AssertionError("JupyterLab never started running the notebook")
-        page.wait_for_function("document.body.innerText.includes('namespace \"ch5-updates\" deleted')",
+        page.wait_for_function("document.body.innerText.includes('\"recreate-demo\" deleted')",
                                timeout=300_000)
         chart = page.locator(".jp-OutputArea-output img.widget-image, .jp-OutputArea-output img").first
         chart.scroll_into_view_if_needed()
