@@ -28,6 +28,7 @@ CATALOGUE: tuple[str, ...] = (
     # everyday images for exercises
     "busybox:latest",
     "busybox:1.36",
+    "busybox:1.28",  # the kubernetes.io HPA walkthrough's load generator
     "nginx:latest",
     "nginx:1.27",
     "alpine:latest",
