@@ -2,11 +2,14 @@
 
     chart = kw.live.rollout("deployment/node-js-deploy")   # live in JupyterLab
     kw.set_image(...); kw.rollout.status(...)
-    chart.stop()                                             # final PNG + summary (also headless)
+    chart.pin()                                              # how to keep it in view
+    chart.stop()                                             # the final PNG replaces it (also headless)
     chart.data                                               # the series as a DataFrame
 
 or as a block: ``with kw.live.rollout("deployment/web"): ...``. The data side is in ``series``
-(pure), the drawing in ``charts``, the threads in ``chart`` and ``kube.watch.Watcher``.
+(pure), what a frame shows in ``view`` (pure), the drawing in ``charts`` through one ``render.Renderer``,
+the notebook outputs in ``output``, the threads in ``chart`` and ``kube.watch.Watcher``. Charts with a
+time axis show the last ``window`` seconds (5 minutes by default).
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from ..kube.watch import Watcher
 from ..load.recognise import recognise
 from . import charts, series
 from .chart import LiveChart, interactive
+from .view import WINDOW_SECONDS
 
 __all__ = ["LiveChart", "autoscaler", "interactive", "jobs", "nodes", "rollout"]
 
 
-def rollout(ref: str, *, namespace: str | None = None, display: bool = True) -> LiveChart:
-    """Pods per ReplicaSet revision over time (ready / starting / failing to pull)."""
+def rollout(ref: str, *, namespace: str | None = None, display: bool = True,
+            window: float = WINDOW_SECONDS) -> LiveChart:
+    """Pods per ReplicaSet revision over time (ready / starting / failing to pull / stopping)."""
     r = parse_ref(ref, "deployment")
     ns = current_namespace(namespace)
     api = api_client()
@@ -32,7 +37,8 @@ def rollout(ref: str, *, namespace: str | None = None, display: bool = True) -> 
     selector = ",".join(f"{k}={v}" for k, v in
                         (apps.read_namespaced_deployment(r.name, ns).spec.selector.match_labels or {}).items())
     s = series.RolloutSeries()
-    chart = LiveChart(f"rollout/{ns}/{r.name}", f"rollout of deployment/{r.name}", s, charts.draw_rollout, [])
+    chart = LiveChart(f"rollout/{ns}/{r.name}", f"rollout of deployment/{r.name}", s, charts.draw_rollout, [],
+                      window=window)
     chart.watchers = [
         Watcher(apps.list_namespaced_replica_set,
                 lambda kind, rs: chart.feed(s.on_replicaset, kind, series.replicaset_record(rs)),
@@ -43,14 +49,16 @@ def rollout(ref: str, *, namespace: str | None = None, display: bool = True) -> 
     return chart.start(display)
 
 
-def autoscaler(ref: str, *, namespace: str | None = None, display: bool = True) -> LiveChart:
-    """CPU utilisation against the target and desired/current replicas of an HPA; load on/off marks."""
+def autoscaler(ref: str, *, namespace: str | None = None, display: bool = True,
+               window: float = WINDOW_SECONDS) -> LiveChart:
+    """CPU utilisation against the target and desired/current replicas of an HPA; when load ran."""
     r = parse_ref(ref, "horizontalpodautoscaler")
     ns = current_namespace(namespace)
     api = api_client()
     hpa_api, core = client.AutoscalingV2Api(api), client.CoreV1Api(api)
     s = series.AutoscalerSeries()
-    chart = LiveChart(f"hpa/{ns}/{r.name}", f"autoscaler {r.name}", s, charts.draw_autoscaler, [], width=10)
+    chart = LiveChart(f"hpa/{ns}/{r.name}", f"autoscaler {r.name}", s, charts.draw_autoscaler, [], width=9.5,
+                      window=window)
     generators: set[str] = set()  # the namespace's running load generators, however they were made
 
     def on_pod(kind: str, pod) -> None:
@@ -72,13 +80,14 @@ def autoscaler(ref: str, *, namespace: str | None = None, display: bool = True) 
     return chart.start(display)
 
 
-def jobs(*, selector: str | None = None, namespace: str | None = None, display: bool = True) -> LiveChart:
+def jobs(*, selector: str | None = None, namespace: str | None = None, display: bool = True,
+         window: float = WINDOW_SECONDS) -> LiveChart:
     """Active/succeeded/failed Jobs over time and a bar per pod (parallel pods overlap)."""
     ns = current_namespace(namespace)
     api = api_client()
     batch, core = client.BatchV1Api(api), client.CoreV1Api(api)
     s = series.JobSeries()
-    chart = LiveChart(f"jobs/{ns}/{selector}", f"jobs in {ns}", s, charts.draw_jobs, [], width=10)
+    chart = LiveChart(f"jobs/{ns}/{selector}", f"jobs in {ns}", s, charts.draw_jobs, [], width=9.5, window=window)
     chart.watchers = [
         Watcher(batch.list_namespaced_job, lambda kind, j: chart.feed(s.on_job, j) if kind != "DELETED" else None,
                 namespace=ns, label_selector=selector),
@@ -96,10 +105,11 @@ def nodes(*, namespace: str | None = None, all_namespaces: bool = False,
     core = client.CoreV1Api(api_client())
     m = series.NodeMap()
 
-    def draw(nodemap, title, fig):
-        return charts.draw_nodes(nodemap, title, fig, labels)
+    def draw(nodemap, frame, fig):
+        return charts.draw_nodes(nodemap, frame, fig, labels)
 
-    chart = LiveChart(f"nodes/{ns}", "pods on nodes", m, draw, [], width=9, height=4)
+    # the map is a snapshot: it changes on events only, so no redraws with the clock
+    chart = LiveChart(f"nodes/{ns}", "pods on nodes", m, draw, [], width=9, height=4, ticks=False)
     pod_list = (core.list_pod_for_all_namespaces, {}) if all_namespaces else \
         (core.list_namespaced_pod, {"namespace": ns})
     chart.watchers = [

@@ -3,6 +3,8 @@
 Each series takes events as ``(t, type, record)`` with ``t`` in seconds since the chart started
 and records made by the ``*_record`` functions from API objects, so tests can replay recorded
 sequences without a cluster. ``rows`` is a list of dicts, one per sample, ready for a DataFrame.
+Samples are taken on events only; ``close(t)`` adds a last one when a chart stops, so the data
+(like the drawing) reaches the moment the chart stopped, not just the last event.
 """
 
 from __future__ import annotations
@@ -53,6 +55,19 @@ def replicaset_record(rs: Any) -> ReplicaSetRecord | None:
         return None
     return ReplicaSetRecord((rs.metadata.labels or {}).get("pod-template-hash", ""), revision,
                             rs.spec.template.spec.containers[0].image)
+
+
+def workload(pod: PodRecord) -> str:
+    """The workload a pod belongs to, as a learner names it: ``Deployment/web``, ``Job/long-task``.
+
+    A ReplicaSet's name is its Deployment's plus ``-<pod-template-hash>``; other owners are named
+    as they are (a Job's name may end in ``-something`` too, so no blind suffix cutting)."""
+    if not pod.owner:
+        return "Pod (no owner)"
+    kind, name = pod.owner.split("/", 1)
+    if kind == "ReplicaSet" and pod.template_hash and name.endswith(f"-{pod.template_hash}"):
+        return f"Deployment/{name[:-len(pod.template_hash) - 1]}"
+    return pod.owner
 
 
 def tag(image: str) -> str:
@@ -110,8 +125,22 @@ class RolloutSeries:
             self.rows.append({"t": t, "revision": revision, "tag": tag(c["image"]), "ready": c["ready"],
                               "starting": c["starting"], "failing": c["failing"], "stopping": c["stopping"]})
 
+    def close(self, t: float) -> None:
+        """A last sample at ``t``: the state held until the chart stopped."""
+        if not self.rows or self.rows[-1]["t"] < t:
+            self.sample(t)
+
     def revisions(self) -> list[int]:
         return sorted({r["revision"] for r in self.rows})
+
+    def samples(self) -> list[tuple[float, dict[int, dict[str, Any]]]]:
+        """``(t, {revision: row})`` per sample, in time order (a sample lists every revision then)."""
+        out: list[tuple[float, dict[int, dict[str, Any]]]] = []
+        for row in self.rows:
+            if not out or out[-1][0] != row["t"]:
+                out.append((row["t"], {}))
+            out[-1][1][row["revision"]] = row
+        return out
 
     def summary(self) -> str:
         now = self.counts()
@@ -142,16 +171,34 @@ class AutoscalerSeries:
 
     def on_load(self, t: float, running: bool) -> None:
         label = "load on" if running else "load off"
-        if not self.marks or self.marks[-1][1] != label:
+        # no "load off" before the first "load on": the load was never on, nothing ended
+        if (self.marks[-1][1] if self.marks else "load off") != label:
             self.marks.append((t, label))
+
+    def close(self, t: float) -> None:
+        """A last sample at ``t``: the HPA's state held until the chart stopped."""
+        if self.rows and self.rows[-1]["t"] < t:
+            self.rows.append({**self.rows[-1], "t": t})
+
+    def load_spans(self, now: float) -> list[tuple[float, float]]:
+        """``(on, off)`` for each time a load generator ran; one still running ends at ``now``."""
+        spans: list[tuple[float, float]] = []
+        start = None
+        for t, label in self.marks:
+            if label == "load on":
+                start = t
+            elif start is not None:
+                spans.append((start, t))
+                start = None
+        return spans + ([(start, now)] if start is not None else [])
 
     def summary(self) -> str:
         if not self.rows:
             return "autoscaler: no data yet"
         last = self.rows[-1]
         peak = max((r["current"] or 0) for r in self.rows)
-        return (f"autoscaler: {last['current']} replicas now (peak {peak}), CPU {last['cpu']}% "
-                f"of requests vs target {last['target']}%")
+        cpu = "CPU not measured yet" if last["cpu"] is None else f"CPU {last['cpu']}% of requests"
+        return f"autoscaler: {last['current']} replicas now (peak {peak}), {cpu} vs target {last['target']}%"
 
 
 @dataclass
@@ -176,6 +223,25 @@ class JobSeries:
             span[0] = t if span[0] is None else span[0]
             span[1] = t
         span[3] = rec.phase
+
+    def close(self, t: float) -> None:
+        """A last sample at ``t``: each Job's counts held until the chart stopped."""
+        latest = {r["job"]: r for r in self.rows}
+        if self.rows and self.rows[-1]["t"] < t:
+            self.rows.extend({**r, "t": t} for r in latest.values())
+
+    def totals(self) -> list[tuple[float, dict[str, int]]]:
+        """``(t, {active, succeeded, failed})`` summed over the Jobs, one per sample time."""
+        latest: dict[str, dict[str, Any]] = {}
+        out: list[tuple[float, dict[str, int]]] = []
+        for row in self.rows:
+            latest[row["job"]] = row
+            sums = {k: sum(r[k] for r in latest.values()) for k in ("active", "succeeded", "failed")}
+            if out and out[-1][0] == row["t"]:
+                out[-1] = (row["t"], sums)
+            else:
+                out.append((row["t"], sums))
+        return out
 
     def max_overlap(self) -> int:
         """The most pods that ran at the same time (parallel Jobs overlap)."""
@@ -211,10 +277,20 @@ class NodeMap:
         else:
             self.pods[rec.name] = rec
 
+    def close(self, t: float) -> None:
+        """Nothing to add: the map is a snapshot, not a time series."""
+
+    @staticmethod
+    def state(pod: PodRecord) -> str:
+        """How the map draws a pod: Running, Pending (not placed or not started) or Terminating."""
+        if pod.terminating:
+            return "Terminating"
+        return "Running" if pod.phase == "Running" else "Pending"
+
     @property
     def rows(self) -> list[dict[str, Any]]:
         """One row per live pod: where it runs."""
-        return [{"pod": p.name, "node": p.node, "owner": p.owner, "phase": p.phase}
+        return [{"pod": p.name, "node": p.node, "owner": workload(p), "phase": p.phase, "state": self.state(p)}
                 for p in sorted(self.pods.values(), key=lambda p: p.name)]
 
     def placement(self) -> dict[str | None, list[str]]:

@@ -11,6 +11,7 @@ from kworkshop.live.series import (
     ReplicaSetRecord,
     RolloutSeries,
 )
+from kworkshop.live.view import Frame, Palette
 
 OLD = ReplicaSetRecord("aaa", 1, "jonbaier/pod-scaling:0.1")
 NEW = ReplicaSetRecord("bbb", 2, "jonbaier/pod-scaling:42.0")
@@ -102,6 +103,7 @@ def test_autoscaler_series_and_load_marks():
     s.on_hpa(90, _hpa(1, 3, 3))
     assert [(r["cpu"], r["desired"], r["current"]) for r in s.rows] == [(None, 3, 3), (67, 6, 3), (34, 6, 6), (1, 3, 3)]
     assert s.marks == [(1, "load on"), (40, "load off")]
+    assert s.load_spans(100) == [(1, 40)]
     assert s.summary() == "autoscaler: 3 replicas now (peak 6), CPU 1% of requests vs target 10%"
 
 
@@ -115,8 +117,9 @@ def test_every_chart_draws_from_its_series():
     hpa.on_hpa(0, _hpa(5, 3, 3))
     for draw, data in ((draw_rollout, failing_rollout()), (draw_jobs, jobs), (draw_autoscaler, hpa),
                        (draw_nodes, nodes)):
-        fig = draw(data, "title", new_figure())
-        assert fig.axes, draw.__name__
+        fig = new_figure()
+        model = draw(data, Frame.at("title", 10, Palette()), fig)
+        assert fig.axes and model, draw.__name__
 
 
 def test_a_deleted_pod_counts_as_stopping_not_ready_until_it_is_gone():
@@ -127,3 +130,28 @@ def test_a_deleted_pod_counts_as_stopping_not_ready_until_it_is_gone():
     assert s.summary() == "rollout: rev 1 (0.1): 0 ready, 1 stopping"
     s.on_pod(4, "DELETED", pod("web-aaa-0", "aaa", "Failed", False, terminating=True))
     assert s.summary() == "rollout: no pods"
+
+
+def test_no_load_off_before_the_first_load_on_and_no_none_percent():
+    s = AutoscalerSeries()
+    s.on_load(0, False)  # the watch's first list: no generator yet
+    s.on_hpa(1, _hpa(None, 3, 3))
+    assert s.marks == []
+    assert "None" not in s.summary() and "CPU not measured yet" in s.summary()
+    s.on_load(5, True)
+    assert s.load_spans(9) == [(5, 9)]  # still running: the span reaches now
+
+
+def test_close_adds_a_last_sample_holding_the_state():
+    rollout = failing_rollout()
+    rollout.close(20)
+    assert {r["revision"]: r["failing"] for r in rollout.rows if r["t"] == 20} == {1: 0, 2: 1}
+    hpa = AutoscalerSeries()
+    hpa.on_hpa(0, _hpa(5, 3, 3))
+    hpa.close(7)
+    assert [(r["t"], r["cpu"]) for r in hpa.rows] == [(0, 5), (7, 5)]
+    jobs = JobSeries()
+    jobs.on_job(1, NS(metadata=NS(name="a"), status=NS(active=1, succeeded=0, failed=0)))
+    jobs.on_job(2, NS(metadata=NS(name="b"), status=NS(active=2, succeeded=1, failed=0)))
+    jobs.close(9)
+    assert jobs.totals()[-1] == (9, {"active": 3, "succeeded": 1, "failed": 0})

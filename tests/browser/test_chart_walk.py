@@ -1,0 +1,125 @@
+"""In a real browser, as a learner: notebook 02 run cell by cell (Shift+Enter) up to the undo; the
+live rollout chart draws the present (the undo's revision is on the picture, in its colour, up to
+the right edge); stopped, it becomes a plain image that is still there after a kernel restart and a
+page reload (no "Error displaying widget: model not found").
+
+Screenshots in ``out/browser/``: ``02-walk-after-undo.png`` (the page with the live chart after the
+undo), ``02-walk-chart-after-undo.png`` (the chart's own PNG), ``02-walk-after-restart.png``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import pytest
+
+from .conftest import CHROMIUM, FLAGS, SHOTS
+
+pytestmark = pytest.mark.cluster
+
+NOTEBOOK = "02-updates-history-rollback.ipynb"
+UNDO_CHECK = 25  # the cell after `kubectl rollout undo` that reads the history: the last one run
+CHART_CELL = 6  # chart = kw.live.rollout(...)
+PROBE = ("import json; _d = chart.data; _l = _d[_d.t == _d.t.max()].groupby('revision').last(); "
+         "_r = int(_l[_l.ready > 0].index.max()); print('CHART-STATE', json.dumps({'rev': _r, "
+         "'tag': _l.loc[_r, 'tag'], 'ready': int(_l.loc[_r, 'ready']), 'drawn': chart.drawn['revisions'][_r], "
+         "'axes': chart.drawn['axes']}))")
+
+
+def _prompt_done(page, cell, timeout: float) -> None:
+    """Wait until a code cell's prompt shows its execution number (not ``[*]``)."""
+    page.wait_for_function("el => /\\[\\d+\\]/.test(el.innerText)",
+                           arg=cell.locator(".jp-InputPrompt").element_handle(), timeout=timeout)
+
+
+def _run_new_cell(page, cells, code: str, timeout: float = 60_000):
+    """Add a cell at the end of the notebook, type ``code`` into it and run it; returns the cell."""
+    cells.last.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")  # command mode: a new cell below
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Shift+Enter")
+    cell = cells.nth(cells.count() - 2)  # Shift+Enter on the last cell adds an empty one after it
+    _prompt_done(page, cell, timeout)
+    return cell
+
+
+def _revision_pixels(png: bytes, axes: list[float], color: str) -> int:
+    """How many pixels of ``color`` the picture has in the last few columns of the plot (now)."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    w, h = img.size
+    _left, bottom, right, top = axes
+    want = tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+    x0, y0, y1 = int(right * w) - 8, int((1 - top) * h), int((1 - bottom) * h)
+    return sum(1 for x in range(x0, x0 + 6) for y in range(y0, y1)
+               if all(abs(a - b) <= 3 for a, b in zip(img.getpixel((x, y)), want, strict=True)))
+
+
+def test_a_learner_walks_notebook_02_and_the_chart_keeps_up_and_stays(lab, cluster):
+    from playwright.sync_api import sync_playwright
+
+    url, token = lab
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=2)
+        page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}")
+        cells = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+        cells.first.wait_for(timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
+                               ".jp-StatusBar-Widget:has-text('Idle')", timeout=120_000)
+        cells.first.click()
+        page.keyboard.press("Escape")
+        for i in range(UNDO_CHECK + 1):  # Shift+Enter through the cells, one at a time
+            cell = cells.nth(i)
+            page.keyboard.press("Shift+Enter")
+            if "jp-CodeCell" in (cell.get_attribute("class") or ""):
+                _prompt_done(page, cell, 180_000)
+
+        chart = cells.nth(CHART_CELL).locator(".jp-OutputArea-output img").first
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(2500)  # two ticks of the clock: the picture reaches the present
+        page.screenshot(path=str(SHOTS / "02-walk-after-undo.png"))
+        src = chart.get_attribute("src") or ""
+        assert src.startswith("data:image/png;base64,"), src[:60]
+        png = base64.b64decode(src.split(",", 1)[1])
+        (SHOTS / "02-walk-chart-after-undo.png").write_bytes(png)
+        assert chart.evaluate("img => img.naturalWidth") == 2 * chart.evaluate("img => img.width")  # 2x
+
+        probe = _run_new_cell(page, cells, PROBE)
+        line = next(t for t in probe.locator(".jp-OutputArea-output").all_inner_texts() if "CHART-STATE" in t)
+        state = json.loads(line.split("CHART-STATE", 1)[1])
+        assert (state["rev"], state["tag"], state["ready"]) == (5, "0.3", 3), state  # the undo: rev 5
+        assert state["drawn"]["ready"] == state["ready"]  # drawn = the data's last sample
+        assert _revision_pixels(png, state["axes"], state["drawn"]["color"]) > 50  # on the picture, at now
+
+        _run_new_cell(page, cells, "chart.stop()")
+        outputs = cells.nth(CHART_CELL).locator(".jp-OutputArea-output")
+        page.wait_for_function("el => el.innerText.includes('rollout: rev 5 (0.3): 3 ready')",
+                               arg=cells.nth(CHART_CELL).element_handle(), timeout=20_000)
+        assert page.locator(".jupyter-widgets, .widget-image").count() == 0  # plain outputs, no widget
+
+        page.keyboard.press("Control+s")
+        page.wait_for_timeout(1000)
+        page.click("li.lm-MenuBar-item:has-text('Kernel')")
+        page.click("li.lm-Menu-item:has-text('Restart Kernel')")
+        page.click(".jp-Dialog-button.jp-mod-accept")
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
+                               ".jp-StatusBar-Widget:has-text('Idle')", timeout=60_000)
+        page.reload()
+        cells.first.wait_for(timeout=60_000)
+        outputs = cells.nth(CHART_CELL).locator(".jp-OutputArea-output")
+        image = outputs.locator("img").first
+        image.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SHOTS / "02-walk-after-restart.png"))
+        assert image.evaluate("img => img.complete && img.naturalWidth") > 300
+        assert "rollout: rev 5 (0.3): 3 ready" in " ".join(outputs.all_inner_texts())
+        assert page.locator("text=Error displaying widget").count() == 0
+        assert page.locator("text=model not found").count() == 0
+        browser.close()
