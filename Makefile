@@ -25,9 +25,10 @@ up: binaries
 down:
 	$(BIN)/kworkshop down
 
+# JupyterLab on 127.0.0.1, opening 00-start-here; its Terminal has KUBECONFIG, the pinned kubectl
+# and kworkshop on PATH (works as root too, the usual user in containers)
 workshop: up
-	. ./$(VENV)/bin/activate && eval "$$(kworkshop env)" && \
-	  jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks
+	$(BIN)/kworkshop lab --port=$(PORT)
 
 lint: setup
 	$(BIN)/ruff check kworkshop tests benchmarks

@@ -33,6 +33,17 @@ def _parser() -> argparse.ArgumentParser:
         s = sub.add_parser(verb, help=text)
         s.add_argument("--name", default=cluster.DEFAULT_NAME)
 
+    lab = sub.add_parser("lab", help="JupyterLab on the notebooks, its Terminal set up for the cluster")
+    lab.add_argument("--name", default=cluster.DEFAULT_NAME)
+    lab.add_argument("--port", type=int, default=8888)
+    lab.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    lab.add_argument("--notebooks", default="notebooks", help="the notebooks folder (default: notebooks)")
+    lab.add_argument("--env-only", action="store_true",
+                     help="write the Jupyter config and print `export ...` lines for a server started "
+                          "otherwise (binder/start), instead of starting JupyterLab")
+    lab.add_argument("jupyter_args", nargs="*", metavar="-- JUPYTER_ARG",
+                     help="passed to JupyterLab after a --, e.g. -- --no-browser")
+
     nbs = sub.add_parser("run-notebooks", help="execute the chapter notebooks (papermill) + an HTML report")
     nbs.add_argument("notebooks", nargs="*", help="notebooks to run (default: every chapter in --folder)")
     nbs.add_argument("--folder", default="notebooks")
@@ -87,6 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0 if report.healthy else 3
         elif args.command == "env":
             print(cluster.env_lines(args.name))
+        elif args.command == "lab":
+            from . import lab
+
+            if args.env_only:
+                print(lab.env_lines(lab.configure(args.name, args.notebooks)))
+            else:
+                lab.launch(args.name, port=args.port, ip=args.ip, notebooks=args.notebooks,
+                           extra=args.jupyter_args)
         elif args.command == "run-notebooks":
             import yaml
 

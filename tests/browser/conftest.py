@@ -23,19 +23,31 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+# a fresh login's PATH: no venv, no pinned kubectl (the launcher must add them)
+LEARNER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def lab(cluster, tmp_path):
-    """(url, token) of a JupyterLab serving a copy of notebooks/ against the session cluster."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
-    port, token = _free_port(), secrets.token_hex(16)
-    settings = tmp_path / "lab-settings"
+def wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    """Until JupyterLab answers on ``port``; fails with its log if it stops."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if proc.poll() is not None:
+            raise AssertionError(f"JupyterLab stopped:\n{log.read_text()}")
+        time.sleep(0.3)
+    raise AssertionError(f"JupyterLab did not answer on port {port}:\n{log.read_text()}")
+
+
+def lab_settings(settings: Path) -> Path:
+    """A JupyterLab settings folder (JUPYTERLAB_SETTINGS_DIR) for tests in a headless browser."""
     # JupyterLab 4 renders only the cells in view ("windowing"): render them all, so the chart is
     # in the page, and do not ask about news (no network here).
     (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
@@ -44,23 +56,36 @@ def lab(cluster, tmp_path):
     (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
     (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
         '{"fetchNews": "false", "checkForUpdates": false}')
-    env = {**os.environ, "KWORKSHOP_CLUSTER": cluster.name, "KWORKSHOP_LIVE": "1",
-           "JUPYTERLAB_SETTINGS_DIR": str(settings),
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    # xterm.js draws the Terminal on a canvas: its screen-reader rows put the same text in the page
+    (settings / "@jupyterlab" / "terminal-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "terminal-extension" / "plugin.jupyterlab-settings").write_text(
+        '{"screenReaderMode": true}')
+    return settings
+
+
+@pytest.fixture
+def lab(cluster, tmp_path):
+    """(url, token) of a JupyterLab serving a copy of notebooks/ against the session cluster, started
+    the way learners get it: ``kworkshop lab`` in the background."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
+    port, token = _free_port(), secrets.token_hex(16)
+    settings = lab_settings(tmp_path / "lab-settings")
+    # as a learner starts it: through the kit's launcher (`make workshop` runs `kworkshop lab`), in
+    # the background (stdout not a TTY), from a shell that knows nothing of the cluster
+    env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "VIRTUAL_ENV")}
+    env.update({"PATH": LEARNER_PATH, "KWORKSHOP_LIVE": "1", "BROWSER": "true",
+                "JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"),
+                "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")})
     log = open(tmp_path / "lab.log", "w")
     # a copy: JupyterLab autosaves the executed notebook, and the repository's must stay clean
     notebooks = shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebooks}",
+        [sys.executable, "-m", "kworkshop", "lab", "--name", cluster.name, f"--port={port}",
+         f"--notebooks={notebooks}", "--", "--no-browser", f"--IdentityProvider.token={token}",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.3)
+        env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    wait_for_port(port, proc, tmp_path / "lab.log")
     yield f"http://127.0.0.1:{port}", token
     proc.terminate()
     proc.wait(20)
