@@ -56,6 +56,7 @@ def autoscaler(ref: str, *, namespace: str | None = None, display: bool = True,
     ns = current_namespace(namespace)
     api = api_client()
     hpa_api, core = client.AutoscalingV2Api(api), client.CoreV1Api(api)
+    hpa_api.read_namespaced_horizontal_pod_autoscaler(r.name, ns)  # a typo fails here, not as an empty chart
     s = series.AutoscalerSeries()
     chart = LiveChart(f"hpa/{ns}/{r.name}", f"autoscaler {r.name}", s, charts.draw_autoscaler, [], width=9.5,
                       window=window)
