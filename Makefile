@@ -37,7 +37,7 @@ test-unit: setup
 	$(BIN)/pytest tests/unit
 
 NB_CLUSTER ?= kworkshop-notebooks
-NBVAL := --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg --nbval-cell-timeout=600
+NBVAL := --nbval-lax --nbval-cell-timeout=600
 
 # Every notebook runs top to bottom with its solutions on (every checkpoint must pass) against a
 # cluster of its own, which is deleted afterwards whatever the result.
