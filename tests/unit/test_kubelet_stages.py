@@ -286,3 +286,32 @@ def test_an_image_outside_the_catalogue_cannot_be_pulled(stagetool, stages_file)
     played = p.step()
     assert played["stage"] == "pod-image-pull-error"
     assert p.container()["state"]["waiting"]["reason"] == "ErrImagePull"
+
+
+ODD_FAILS = """
+    if [ $(expr ${JOB_COMPLETION_INDEX} % 2) -ne 0 ]; then
+        exit 1
+    else
+        exit 0
+    fi
+"""
+
+
+@pytest.mark.parametrize(("index", "code"), [("0", 0), ("1", 1), ("2", 0), ("3", 1)])
+def test_a_script_on_the_index_parity_fails_in_odd_indexes(play, index, code):
+    annotations = {"batch.kubernetes.io/job-completion-index": index}
+    p = play(pod(["sh", "-c"], args=[ODD_FAILS], annotations=annotations))
+    p.step()
+    assert p.container()["state"]["terminated"]["exitCode"] == code
+
+
+def test_a_marker_script_succeeds_in_a_new_pod_of_an_index_that_failed_before(play):
+    marker = "/data/foo-$JOB_COMPLETION_INDEX"
+    script = f"if [[ -r {marker} ]]; then exit 0; else touch {marker}; exit 42; fi"
+    first = play(pod(["/bin/sh", "-c"], args=[script], annotations={"batch.kubernetes.io/job-completion-index": "2"}))
+    first.step()
+    assert first.container()["state"]["terminated"]["exitCode"] == 42
+    retry = play(pod(["/bin/sh", "-c"], args=[script], annotations={
+        "batch.kubernetes.io/job-completion-index": "2", "batch.kubernetes.io/job-index-failure-count": "1"}))
+    retry.step()
+    assert retry.container()["state"]["terminated"]["exitCode"] == 0

@@ -9,8 +9,12 @@ reader of the manifest would:
 * ``exit N``, ``false``, ``true``, ``echo``/``printf`` end at once: ``false`` with 1, ``exit N``
   with N, the rest with 0; ``exit $(( $RANDOM ... ))`` with 0 or 1 at random;
 * a script with several ``exit`` codes (``if [ -r /data/marker ]; then exit 0; else touch
-  /data/marker; exit 1; fi``) fails with its non-zero code on its first run and succeeds when
-  restarted in place, as a script that leaves a marker file on its volume does;
+  /data/marker; exit 1; fi``) fails with its non-zero code on its first run and succeeds when it
+  runs again: restarted in place, or a new pod of the same Job index that the Job controller marks
+  with earlier failures (``batch.kubernetes.io/job-index-failure-count``), as a script that leaves
+  a marker file on its volume does;
+* a script that branches on ``$JOB_COMPLETION_INDEX % 2`` fails with its non-zero code in the pods
+  of odd indexes and succeeds in the even ones (the pod's ``batch.kubernetes.io/job-completion-index``);
 * anything else (``cowsay``, ``perl ...``, an image's own entrypoint) is unknown: a Job's pod then
   ends after the kit's short default run, and every other pod runs until it is deleted.
 
@@ -35,6 +39,9 @@ SLEEP = _B + "sleep\\s+([0-9]+)"
 ENDS_AT_ONCE = _B + "(exit(\\s|$)|true($|[\\s;])|false($|[\\s;])|echo(\\s|$)|printf\\s)"
 EXIT = _B + "exit\\s+([0-9]+)"
 EXIT_RANDOM = _B + "exit\\s+\\$\\(\\(\\s*\\$RANDOM"
+INDEX_PARITY = "JOB_COMPLETION_INDEX\\}?\\)?\\s*%\\s*2"
+INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
+INDEX_FAILURES_ANNOTATION = "batch.kubernetes.io/job-index-failure-count"
 FALSE = "^((/usr)?/bin/)?false$"
 PAUSE_IMAGE = "(^|/)pause(:|@|$)"
 
@@ -109,9 +116,17 @@ def exit_code_template(root: str = "$root") -> str:
         "{{ $n := atoi (regexFind \"[0-9]+$\" .) }}"
         "{{ if eq $n 0 }}{{ $zero = true }}{{ else if eq $code 0 }}{{ $code = $n }}{{ end }}"
         "{{ end }}"
-        # several codes: the first run fails, a restart in place (same volumes) succeeds
-        "{{ if and $zero (ne $code 0) $st }}"
+        "{{ if and $zero (ne $code 0) }}"
+        # the odd indexes of a Job fail, the even ones succeed
+        "{{ if regexMatch " + json.dumps(INDEX_PARITY) + " $cmd }}"
+        "{{ $index := index $annotations " + json.dumps(INDEX_ANNOTATION) + " }}"
+        "{{ if $index }}{{ if eq (mod (atoi $index) 2) 0 }}{{ $code = 0 }}{{ end }}{{ end }}"
+        # a marker script: the first run fails, a run after an earlier one of the same work succeeds
+        "{{ else }}"
+        "{{ $failures := index $annotations " + json.dumps(INDEX_FAILURES_ANNOTATION) + " }}"
         "{{ if gt (int (or $st.restartCount 0)) 0 }}{{ $code = 0 }}{{ end }}"
+        "{{ if $failures }}{{ if gt (atoi $failures) 0 }}{{ $code = 0 }}{{ end }}{{ end }}"
+        "{{ end }}"
         "{{ end }}"
         "{{ end }}"
     )
