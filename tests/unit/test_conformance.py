@@ -43,6 +43,8 @@ def test_parse_junit_strips_the_node_type_and_keeps_the_reason():
     job = results["[sig-apps] Job should run a job to completion when tasks sometimes fail"]
     assert job.kind == "Job" and not job.conformance and job.verdict == "fail"
     assert job.message == "failed to ensure job completion in namespace: job-1234: timed out"
+    expected = "[FAILED] Expected\n    <string>: 0-3\nto equal\n    <string>: 1,3\nIn [It] at: job.go:630\n"
+    assert conformance.failure_reason(expected) == "Expected <string>: 0-3 to equal <string>: 1,3"
     ds = results["[sig-apps] Daemon set [Serial] should rollback without unnecessary restarts [Conformance]"]
     assert ds.kind == "DaemonSet" and ds.conformance and ds.verdict == "fail"  # a timeout is a failure
     assert results["[sig-storage] CSI Volumes should do things"].kind is None
