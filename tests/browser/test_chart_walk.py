@@ -34,6 +34,27 @@ def _prompt_done(page, cell, timeout: float) -> None:
                            arg=cell.locator(".jp-InputPrompt").element_handle(), timeout=timeout)
 
 
+def _run_cell(page, cell, index: int, timeout: float) -> None:
+    """Shift+Enter on the active cell ``cell``, as a learner does. A kernel still starting may drop
+    the request (the prompt stays empty): then click the cell and run it again, as a learner would."""
+    prompt = cell.locator(".jp-InputPrompt").element_handle()
+    page.keyboard.press("Shift+Enter")
+    for _ in range(3):
+        try:
+            page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.innerText)", arg=prompt, timeout=20_000)
+            break
+        except Exception:
+            cell.click()
+            page.keyboard.press("Escape")
+            page.keyboard.press("Shift+Enter")
+    try:
+        _prompt_done(page, cell, timeout)
+    except Exception:
+        page.screenshot(path=str(SHOTS / f"02-walk-stuck-at-cell-{index}.png"))
+        raise AssertionError(f"cell {index} did not finish within {timeout / 1000:.0f} s "
+                             f"(screenshot 02-walk-stuck-at-cell-{index}.png)") from None
+
+
 def _run_new_cell(page, cells, code: str, timeout: float = 60_000):
     """Add a cell at the end of the notebook, type ``code`` into it and run it; returns the cell."""
     cells.last.click()
@@ -77,9 +98,10 @@ def test_a_learner_walks_notebook_02_and_the_chart_keeps_up_and_stays(lab, clust
         page.keyboard.press("Escape")
         for i in range(UNDO_CHECK + 1):  # Shift+Enter through the cells, one at a time
             cell = cells.nth(i)
-            page.keyboard.press("Shift+Enter")
             if "jp-CodeCell" in (cell.get_attribute("class") or ""):
-                _prompt_done(page, cell, 180_000)
+                _run_cell(page, cell, i, 180_000)
+            else:
+                page.keyboard.press("Shift+Enter")
 
         chart = cells.nth(CHART_CELL).locator(".jp-OutputArea-output img").first
         chart.scroll_into_view_if_needed()

@@ -132,8 +132,10 @@ def test_on_binder_the_terminal_is_set_up_too(cluster, tmp_path):
 def test_make_workshop_command_serves_00_start_here_as_root(state_root, tmp_path):
     # the recipe as make prints it (`-o up`: the cluster is not needed to start JupyterLab)
     port = _free_port()
-    recipe = subprocess.run(["make", "-n", "-o", "up", "workshop", f"PORT={port}"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    # --no-print-directory: under `make test` this make is a sub-make, which prints directory lines
+    printed = subprocess.run(["make", "--no-print-directory", "-n", "-o", "up", "workshop", f"PORT={port}"],
+                             cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip().splitlines()
+    recipe = next((line for line in reversed(printed) if "kworkshop lab" in line), printed[-1])
     assert "kworkshop lab" in recipe, recipe
     env = {**os.environ, "BROWSER": "true", "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"),
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_DATA_DIR": str(tmp_path / "data"),

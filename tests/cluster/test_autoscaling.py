@@ -57,8 +57,11 @@ def test_load_scales_the_deployment_to_max_and_back(cluster, namespace):
     wait_for(apps.list_namespaced_deployment,
              lambda ds: any(d.metadata.name == "node-js-deploy" and d.status.ready_replicas == 6 for d in ds),
              60, "6 ready replicas", namespace=namespace)
-    pods = client.CoreV1Api(cluster.api_client).list_namespaced_pod(namespace, label_selector="name=node-js-deploy")
-    assert all(p.metadata.annotations.get("kwok.x-k8s.io/usage-cpu") for p in pods.items if p.status.phase == "Running")
+    # the node agent writes the usage of a newly ready pod on its next round: wait for it
+    wait_for(client.CoreV1Api(cluster.api_client).list_namespaced_pod,
+             lambda pods: all((p.metadata.annotations or {}).get("kwok.x-k8s.io/usage-cpu")
+                              for p in pods if p.status.phase == "Running"),
+             30, "the usage of every running pod", namespace=namespace, label_selector="name=node-js-deploy")
 
     assert "deleted" in kw.load.stop()
     hpa = _replicas(hpa_api, namespace, 3, 180)

@@ -103,5 +103,5 @@ def test_class_nodes_get_them_and_learners_cannot_change_them(cluster, tmp_path)
             assert refused.value.status == 403
     finally:
         classroom.delete("sysds")
-    for name in DAEMONSETS:  # back to the three nodes of the cluster
-        wait_one_running_pod_per_node(cluster, name)
+    for name in DAEMONSETS:  # back to the three nodes of the cluster (the pod GC waits 40 s first)
+        wait_one_running_pod_per_node(cluster, name, timeout=150)
