@@ -159,3 +159,10 @@ class LiveProgress:
         if self._widget is not None:
             self._widget.value = table._repr_html_()
         return table
+
+
+# The one boundary (kworkshop/boundary.py): `kworkshop class ...` and the instructor notebook get
+# the kit's errors, never a raw ApiException.
+from ..boundary import wrap_module as _wrap_module  # noqa: E402
+
+_wrap_module(__import__("sys").modules[__name__])

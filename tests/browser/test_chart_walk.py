@@ -120,6 +120,13 @@ def test_a_learner_walks_notebook_02_and_the_chart_keeps_up_and_stays(lab, clust
         assert state["drawn"]["ready"] == state["ready"]  # drawn = the data's last sample
         assert _revision_pixels(png, state["axes"], state["drawn"]["color"]) > 50  # on the picture, at now
 
+        # a learner's mistake: one sentence, not a traceback of the kit's internals
+        mistake = _run_new_cell(page, cells, 'kw.rollout.undo("deployment/node-js-deplyo", to_revision=2)')
+        said = "\n".join(mistake.locator(".jp-OutputArea-output").all_inner_texts())
+        page.screenshot(path=str(SHOTS / "02-walk-learner-mistake.png"))
+        assert "NotFoundError" in said and "node-js-deplyo" in said and "kubectl" in said, said
+        assert "Traceback" not in said and len(said.strip().splitlines()) <= 2, said
+
         _run_new_cell(page, cells, "chart.stop()")
         outputs = cells.nth(CHART_CELL).locator(".jp-OutputArea-output")
         page.wait_for_function("el => el.innerText.includes('rollout: rev 5 (0.3): 3 ready')",
