@@ -348,4 +348,8 @@ def run_all(e2e: Path, output: Path, args: argparse.Namespace, t0: float) -> int
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl+C: the cluster was deleted on the way out (run_all's finally)
+        print("\ninterrupted: the reports written so far are kept", file=sys.stderr)
+        sys.exit(130)
