@@ -55,8 +55,7 @@ def __getattr__(name: str):
     if name in ("live", "check"):  # matplotlib / notebook-only helpers: loaded on first use
         import importlib
 
-        module = importlib.import_module(".live" if name == "live" else ".checks", __name__)
-        return boundary.wrap_module(module)
+        return importlib.import_module(".live" if name == "live" else ".checks", __name__)  # self-wrapped
     raise AttributeError(f"module 'kworkshop' has no attribute {name!r}")
 
 __all__ = [

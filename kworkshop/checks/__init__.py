@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys as _sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -298,4 +299,4 @@ def predicted(name: str, prediction: Any, actual: Any, *, why: str = "", namespa
 # The one boundary (kworkshop/boundary.py): wrapped here, at import, whichever way it is imported.
 from ..boundary import wrap_module as _wrap_module  # noqa: E402
 
-_wrap_module(__import__("sys").modules[__name__])
+_wrap_module(_sys.modules[__name__])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys as _sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -165,4 +166,4 @@ class LiveProgress:
 # the kit's errors, never a raw ApiException.
 from ..boundary import wrap_module as _wrap_module  # noqa: E402
 
-_wrap_module(__import__("sys").modules[__name__])
+_wrap_module(_sys.modules[__name__])

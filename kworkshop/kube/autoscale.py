@@ -8,6 +8,7 @@ from kubernetes.client.exceptions import ApiException
 from ..errors import ConfigError
 from .client import api_client, current_namespace, translate
 from .resources import parse_ref
+from .scale import read_workload
 
 
 def autoscale(ref: str, *, min: int = 1, max: int, cpu_percent: int = 80,
@@ -24,13 +25,7 @@ def autoscale(ref: str, *, min: int = 1, max: int, cpu_percent: int = 80,
     if min > max:
         raise ConfigError(f"min ({min}) must not be larger than max ({max}).")
     ns = current_namespace(namespace)
-    try:  # like kubectl: the target must exist (its API name comes from the real object)
-        reader = {"deployment": client.AppsV1Api(api_client()).read_namespaced_deployment_scale,
-                  "replicaset": client.AppsV1Api(api_client()).read_namespaced_replica_set_scale,
-                  "statefulset": client.AppsV1Api(api_client()).read_namespaced_stateful_set_scale}
-        reader[r.kind.kind.lower()](r.name, ns)
-    except ApiException as exc:
-        raise translate(exc, f"autoscaling {r}", f"kubectl get {r.kind.kind.lower()}s -n {ns}") from exc
+    read_workload(r, ns)  # like kubectl: the target must exist
     spec = {
         "scaleTargetRef": {"apiVersion": "apps/v1", "kind": r.kind.kind, "name": r.name},
         "minReplicas": min, "maxReplicas": max,

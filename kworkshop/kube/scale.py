@@ -41,7 +41,7 @@ def set_image(ref: str, images: Mapping[str, str], *, namespace: str | None = No
     if not images:
         raise ConfigError("set_image needs at least one container=image pair, e.g. {'web': 'nginx:1.27'}.")
     ns = current_namespace(namespace)
-    obj = _read(r, ns)
+    obj = read_workload(r, ns)
     pod_spec = obj.spec.job_template.spec.template.spec if r.kind.kind == "CronJob" else obj.spec.template.spec
     names = [c.name for c in pod_spec.containers]
     for container, image in images.items():
@@ -69,7 +69,8 @@ def _api_for(kind: str):
     return client.BatchV1Api(api_client()) if kind in ("Job", "CronJob") else client.AppsV1Api(api_client())
 
 
-def _read(r, ns: str):
+def read_workload(r, ns: str):
+    """The workload ``r`` (a Resource ref), or the kit's NotFoundError that kubectl would print."""
     try:
         return getattr(_api_for(r.kind.kind), f"read_namespaced_{_snake(r.kind.kind)}")(r.name, ns)
     except ApiException as exc:

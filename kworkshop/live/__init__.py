@@ -14,6 +14,8 @@ time axis show the last ``window`` seconds (5 minutes by default).
 
 from __future__ import annotations
 
+import sys as _sys
+
 from kubernetes import client
 
 from ..kube.client import api_client, current_namespace
@@ -126,4 +128,4 @@ def nodes(*, namespace: str | None = None, all_namespaces: bool = False,
 # `from kworkshop import live` get the same learner-facing functions.
 from ..boundary import wrap_module as _wrap_module  # noqa: E402
 
-_wrap_module(__import__("sys").modules[__name__])
+_wrap_module(_sys.modules[__name__])

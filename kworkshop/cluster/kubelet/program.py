@@ -98,7 +98,7 @@ PROBE_PASSES = jq("kw_probe_at as $t | kw_end as $e | $t != null and ($e == null
 PROBE_PASSES_AT = jq("kw_probe_at | if . == null then empty else todateiso8601 end")
 
 
-def exit_code_template(root: str = "$root") -> str:
+def exit_code_template() -> str:
     """A Go template snippet that sets ``$code`` for the container ``$c`` with status ``$st``.
 
     ``$st`` may be empty (no status yet). Needs ``$annotations`` in scope.

@@ -145,7 +145,6 @@ def lifecycle_stages(timings: Timings) -> list[dict[str, Any]]:
 
     base = _load("pod-container-restart.yaml")
     first = _require(copy.deepcopy(base), _RESTARTABLE + " | length > 0 and (map(.restartCount // 0) | max) == 0")
-    first["metadata"]["name"] = "pod-container-restart"
     first["spec"]["delay"] = _window(timings.restart)
 
     initial, cap = timings.crash_backoff
