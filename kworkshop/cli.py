@@ -84,13 +84,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             handle = cluster.up(args.nodes, name=args.name, backend=args.backend, status=status,
                                 extra_images=args.extra_image, set_env=False, kubeconfig=args.kubeconfig,
                                 context=args.context)
-            print(f"Cluster {handle.name!r} is ready: {len(handle.nodes())} nodes.")
-            print(f"kubeconfig: {handle.kubeconfig}")
-            print('Use it from a shell with: eval "$(kworkshop env)"')
+            print(ready_text(handle))
         elif args.command == "down":
             problems = cluster.down(args.name, status)
             for problem in problems:
                 print(f"could not undo: {problem}", file=sys.stderr)
+            if problems:
+                print(f"the cluster is still recorded: run `{cluster.command('down', args.name)}` again to retry",
+                      file=sys.stderr)
             return 1 if problems else 0
         elif args.command == "status":
             report = cluster.status(args.name)
@@ -132,6 +133,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def ready_text(handle: cluster.Cluster) -> str:
+    """What `kworkshop up` prints last: the cluster, its kubeconfig, the shell line naming it."""
+    from kubernetes.client.exceptions import ApiException
+
+    try:
+        nodes = f"{len(handle.nodes())} nodes"
+    except ApiException:  # a learner's account on a kubeconfig cluster may not list nodes
+        nodes = "its nodes are not visible to this account"
+    return "\n".join([f"Cluster {handle.name!r} is ready ({handle.backend}): {nodes}.",
+                      f"kubeconfig: {handle.kubeconfig}",
+                      f'Use it from a shell with: eval "$({cluster.command("env", handle.name)})"'])
 
 
 def _class(args: argparse.Namespace) -> int:

@@ -1,20 +1,23 @@
-"""The cluster façade: ``up``, ``down``, ``status`` and ``env`` over the backends.
+"""The cluster façade: ``up``, ``down``, ``status``, ``env`` and ``attach`` over the backends.
 
-Only the embedded backend exists so far (a real control plane with KWOK-simulated nodes). The
-choice is explicit: ``backend="auto"`` resolves to a backend and says why, it never falls back
-silently.
+Three backends keep one contract (``backend.Backend``): embedded (a real control plane with
+KWOK-simulated nodes, the default), kind (real containers in Docker) and kubeconfig (an existing
+cluster the kit only uses). The choice is explicit: ``backend="auto"`` resolves to a backend and
+says why, it never falls back silently. Each cluster's record (``records``) says which backend
+made it, and every verb goes through that backend; a name without a record but with an embedded
+cluster on disk is embedded (clusters made before records existed).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ..binaries import locate
-from ..errors import ConfigError
+from ..errors import ClusterError, ClusterNotFoundError, ConfigError
 from ..progress import Status, default_status
+from . import records
+from .backend import Backend, ClusterStatus, command
 from .embedded import EmbeddedCluster
 from .external import ExternalCluster
 from .kind import KindCluster
@@ -25,9 +28,14 @@ DEFAULT_NAME = os.environ.get("KWORKSHOP_CLUSTER", "kworkshop")
 BACKENDS = ("embedded", "kind", "kubeconfig")
 
 
-def choose_backend(requested: str | None = None) -> tuple[str, str]:
-    """The backend to use and the reason, from the argument or ``$KWORKSHOP_BACKEND``."""
+def choose_backend(requested: str | None = None, recorded: str | None = None) -> tuple[str, str]:
+    """The backend to use and the reason, from the argument or ``$KWORKSHOP_BACKEND``.
+
+    ``auto`` keeps the backend that made an existing cluster (``recorded``).
+    """
     wanted = (requested or os.environ.get("KWORKSHOP_BACKEND") or "auto").lower()
+    if wanted == "auto" and recorded in BACKENDS:
+        return recorded, f"auto: the cluster exists and was made by the {recorded} backend"
     if wanted == "auto":
         if os.environ.get("KWORKSHOP_REAL_CONTAINERS", "").lower() in ("1", "true", "yes"):
             from .kind import docker_available
@@ -42,42 +50,10 @@ def choose_backend(requested: str | None = None) -> tuple[str, str]:
     return wanted, f"asked for {wanted!r}"
 
 
-@dataclass(frozen=True)
-class ClusterStatus:
-    """A snapshot of one cluster's health, readable as text."""
-
-    name: str
-    backend: str
-    exists: bool
-    kubeconfig: Path
-    components: dict[str, int | None] = field(default_factory=dict)
-    ready_nodes: int = 0
-    total_nodes: int = 0
-    apiserver: str = "not running"
-
-    @property
-    def healthy(self) -> bool:
-        return self.exists and self.apiserver == "ok" and all(
-            pid is not None for pid in self.components.values())
-
-    def __str__(self) -> str:
-        if not self.exists:
-            return f"cluster {self.name}: not created (run `kworkshop up`)"
-        lines = [f"cluster {self.name} ({self.backend}): {'healthy' if self.healthy else 'DEGRADED'}",
-                 f"  apiserver: {self.apiserver}",
-                 f"  nodes: {self.ready_nodes}/{self.total_nodes} Ready",
-                 f"  kubeconfig: {self.kubeconfig}"]
-        for comp, pid in self.components.items():
-            lines.append(f"  {'✓' if pid else '✗'} {comp}" + (f" (pid {pid})" if pid else " (not running)"))
-        if not self.healthy:
-            lines.append("  run `kworkshop up` to restart what is missing")
-        return "\n".join(lines)
-
-
 class Cluster:
     """A handle on a running cluster: its kubeconfig, an API client, its nodes; ``down()`` ends it."""
 
-    def __init__(self, backend: EmbeddedCluster | ExternalCluster | KindCluster) -> None:
+    def __init__(self, backend: Backend) -> None:
         self._backend = backend
         self.name = backend.name
         self.backend = backend.backend
@@ -112,20 +88,42 @@ class Cluster:
 
     def env(self) -> dict[str, str]:
         """The environment variables that make `kubectl` use this cluster (see ``env_lines``)."""
-        if self.backend != "embedded":
-            return {"KUBECONFIG": str(self.kubeconfig)}
-        return cluster_env(self.name)
+        return self._backend.env()
 
     def status(self) -> ClusterStatus:
-        return status(self.name)
+        return self._backend.status()
 
     def down(self, status: Status | None = None) -> list[str]:
-        """Delete the cluster; returns what could not be undone (empty when all went well)."""
-        return self._backend.down(status)
+        """Delete the cluster (a kubeconfig one is only forgotten); returns what could not be undone."""
+        return _down(self._backend, status)
 
 
-def _backend(name: str) -> EmbeddedCluster:
-    return EmbeddedCluster(name)
+def _open(record: records.Record) -> Backend:
+    """The backend handle a record names (cheap: nothing runs)."""
+    if record.backend == "kind":
+        return KindCluster(record.name)
+    if record.backend == "kubeconfig":
+        return ExternalCluster(record.options.get("kubeconfig"), record.options.get("context"), name=record.name)
+    if record.backend == "embedded":
+        return EmbeddedCluster(record.name)
+    raise ClusterError(f"cluster {record.name!r} was recorded with an unknown backend {record.backend!r}: "
+                       f"remove {records.folder() / (record.name + '.json')} and run `{command('up', record.name)}`.")
+
+
+def _recorded(name: str) -> records.Record | None:
+    """The record of ``name``; a cluster made before records existed is found on disk instead."""
+    found = records.read(name)
+    if found is not None:
+        return found
+    for legacy in (EmbeddedCluster(name), KindCluster(name)):  # embedded first: the old default
+        if legacy.exists():
+            return records.Record(name, legacy.backend)
+    return None
+
+
+def backend_of(name: str = DEFAULT_NAME) -> Backend:
+    """The backend that made cluster ``name``; an (uncreated) embedded one when nothing is known."""
+    return _open(_recorded(name) or records.Record(name, "embedded"))
 
 
 def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
@@ -134,24 +132,42 @@ def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
        context: str | None = None) -> Cluster:
     """Start the cluster (or reattach to it when it runs) and return a handle on it.
 
-    With ``set_env`` the current process gets KUBECONFIG and PATH, so `!kubectl` in a notebook
-    talks to this cluster with the pinned kubectl.
+    Without a backend asked for, an existing cluster keeps the backend that made it. The record of
+    which backend made it is written before a create starts and kept if the create could not clean
+    up after itself, so ``down`` can finish the job. With ``set_env`` the current process gets
+    KUBECONFIG and PATH, so `!kubectl` in a notebook talks to this cluster with the pinned kubectl.
     """
     if not isinstance(nodes, int) or nodes < 1 or nodes > 50:
         raise ConfigError(f"nodes must be a whole number from 1 to 50, not {nodes!r}.")
     status = status or default_status()
-    chosen, why = choose_backend(backend)
+    previous = _recorded(name)
+    chosen, why = choose_backend(backend, previous.backend if previous else None)
+    if previous is not None and previous.backend != chosen and _open(previous).exists():
+        raise ClusterError(f"a {previous.backend} cluster named {name!r} already exists: delete it first with "
+                           f"`{command('down', name)}`, or choose another name.")
     status.start(f"Backend: {chosen} ({why})")
     status.end(True)
+    options: dict[str, str] = {}
     if chosen == "kubeconfig":
-        cluster: EmbeddedCluster | ExternalCluster | KindCluster = ExternalCluster(kubeconfig, context)
+        if kubeconfig is None and previous is not None and previous.backend == "kubeconfig":
+            kubeconfig, context = previous.options.get("kubeconfig"), context or previous.options.get("context")
+        cluster: Backend = ExternalCluster(kubeconfig, context, name=name)
+        options = {"kubeconfig": str(cluster.kubeconfig), **({"context": context} if context else {})}
     elif chosen == "kind":
-        from .. import paths
-
-        cluster = KindCluster(name, paths.state_dir())
+        cluster = KindCluster(name)
     else:
-        cluster = _backend(name)
-    cluster.up(nodes, status, extra_images=tuple(extra_images), timings=timings)
+        cluster = EmbeddedCluster(name)
+    record = records.Record(name, chosen, options)
+    makes_things = chosen != "kubeconfig"  # attaching to a cluster makes nothing to clean up
+    if makes_things:
+        records.write(record)
+    try:
+        cluster.up(nodes, status, extra_images=tuple(extra_images), timings=timings)
+    except BaseException:
+        if makes_things and not cluster.exists():  # the create cleaned up after itself
+            records.forget(name)
+        raise
+    records.write(record)
     handle = Cluster(cluster)
     from ..kube.client import use
 
@@ -162,62 +178,45 @@ def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
 
 
 def attach(name: str = DEFAULT_NAME) -> Cluster:
-    """A handle on an existing cluster, without starting anything."""
-    cluster = _backend(name)
-    cluster.require()
+    """A handle on an existing cluster, whichever backend made it, without starting anything."""
+    cluster = backend_of(name)
+    if not cluster.exists():
+        raise ClusterNotFoundError(f"there is no cluster named {name!r}: start it with `{command('up', name)}`.")
     return Cluster(cluster)
 
 
+def _down(cluster: Backend, status: Status | None) -> list[str]:
+    """Delete through the backend; forget the record only once nothing of the cluster is left."""
+    problems = cluster.down(status)
+    if not problems or not cluster.exists():
+        records.forget(cluster.name)
+    return problems
+
+
 def down(name: str = DEFAULT_NAME, status: Status | None = None) -> list[str]:
-    """Delete the cluster; idempotent. Returns what could not be undone."""
-    return _backend(name).down(status)
+    """Delete the cluster through the backend that made it; idempotent. Returns what could not be undone.
+
+    A kubeconfig cluster is only forgotten: nothing on it is deleted.
+    """
+    return _down(backend_of(name), status)
 
 
 def status(name: str = DEFAULT_NAME) -> ClusterStatus:
-    """The cluster's health: components, apiserver, nodes."""
-    cluster = _backend(name)
-    if not cluster.exists():
-        return ClusterStatus(name, cluster.backend, False, cluster.kubeconfig)
-    comps = cluster.component_pids()
-    ready = total = 0
-    apiserver = "not running"
-    if comps.get("kube-apiserver"):
-        try:
-            from kubernetes import client
-
-            from .readiness import api_client
-
-            with api_client(cluster.kubeconfig) as api:
-                nodes = client.CoreV1Api(api).list_node(_request_timeout=5).items
-            total = len(nodes)
-            ready = sum(any(c.type == "Ready" and c.status == "True" for c in n.status.conditions or [])
-                        for n in nodes)
-            apiserver = "ok"
-        except Exception as exc:  # report, do not raise: status must work on a sick cluster
-            apiserver = f"not answering ({type(exc).__name__})"
-    return ClusterStatus(name, cluster.backend, True, cluster.kubeconfig, comps, ready, total, apiserver)
+    """The cluster's health, as the backend that made it sees it."""
+    return backend_of(name).status()
 
 
 def cluster_env(name: str = DEFAULT_NAME) -> dict[str, str]:
     """KUBECONFIG for the cluster and PATH with the pinned kubectl first."""
-    cluster = _backend(name)
-    env = {"KUBECONFIG": str(cluster.kubeconfig)}
-    binaries = locate()
-    if binaries is not None:
-        path = os.environ.get("PATH", "")
-        first = str(binaries.kubectl_dir)
-        if path.split(os.pathsep)[0] != first:
-            path = first + os.pathsep + path
-        env["PATH"] = path
-    return env
+    return backend_of(name).env()
 
 
 def env_lines(name: str = DEFAULT_NAME) -> str:
-    """Shell lines to eval: ``eval "$(kworkshop env)"``."""
+    """Shell lines to eval: ``eval "$(kworkshop env --name NAME)"``."""
     import shlex
 
     return "\n".join(f"export {k}={shlex.quote(v)}" for k, v in cluster_env(name).items())
 
 
-__all__ = ["BACKENDS", "Cluster", "ClusterStatus", "attach", "choose_backend", "cluster_env",
-           "down", "env_lines", "status", "up"]
+__all__ = ["BACKENDS", "Backend", "Cluster", "ClusterStatus", "attach", "backend_of", "choose_backend",
+           "cluster_env", "command", "down", "env_lines", "status", "up"]

@@ -1,6 +1,7 @@
 """The kubeconfig backend: any existing cluster (a cloud cluster, minikube, a class cluster).
 
-The kit never creates or deletes such a cluster. ``up`` checks that it answers and what the
+The kit never creates or deletes such a cluster: ``down`` only forgets it (its record), and the
+cluster keeps running. ``up`` checks that it answers and what the
 chapters need, and says up front which parts will not work and why, instead of failing midway:
 the metrics API (chapter 5's autoscaling), the right to label nodes (node selection), the right to
 create namespaces (every notebook makes its own). The traffic model is off here: real pods make
@@ -9,6 +10,7 @@ real load.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,8 @@ from kubernetes.client.exceptions import ApiException
 
 from ..errors import ClusterError
 from ..progress import LoggingStatus, Status, step
+from .backend import ClusterStatus, shell_env
+from .health import external_status
 
 
 @dataclass(frozen=True)
@@ -32,22 +36,55 @@ class Capability:
 
 
 class ExternalCluster:
-    """A cluster the kit only uses; ``down`` leaves it running."""
+    """A cluster the kit only uses, known under ``name``; ``down`` never deletes anything on it.
+
+    ``down`` only makes the kit forget the cluster (the façade removes its record): the cluster,
+    its namespaces and its workloads keep running.
+    """
 
     backend = "kubeconfig"
 
-    def __init__(self, kubeconfig: str | None = None, context: str | None = None) -> None:
-        self.kubeconfig_path = Path(kubeconfig or os.environ.get("KUBECONFIG") or Path.home() / ".kube" / "config")
+    def __init__(self, kubeconfig: str | Path | None = None, context: str | None = None,
+                 name: str | None = None) -> None:
+        # an absolute path, so the record still finds the file from another working directory
+        self.kubeconfig_path = Path(kubeconfig or os.environ.get("KUBECONFIG", "").split(os.pathsep)[0]
+                                    or Path.home() / ".kube" / "config").expanduser().absolute()
         self.context = context
-        self.name = context or "current-context"
+        self.name = name or context or "current-context"
         self.capabilities: list[Capability] = []
 
     @property
     def kubeconfig(self) -> Path:
         return self.kubeconfig_path
 
+    def is_available(self) -> tuple[bool, str]:
+        """Usable when the kubeconfig file is there; whether the cluster answers is ``up``'s check."""
+        if self.kubeconfig_path.is_file():
+            return True, f"the kubeconfig {self.kubeconfig_path} exists"
+        return False, f"there is no kubeconfig at {self.kubeconfig_path}"
+
     def exists(self) -> bool:
         return self.kubeconfig_path.is_file()
+
+    def status(self) -> ClusterStatus:
+        """The apiserver answers and the nodes it shows; the kit runs nothing for this cluster."""
+        return external_status(self.name, self.kubeconfig_path, self.context)
+
+    def env(self) -> dict[str, str]:
+        """KUBECONFIG and the pinned kubectl on PATH; a chosen context comes first in KUBECONFIG.
+
+        kubectl merges the files of KUBECONFIG and takes ``current-context`` from the first that
+        sets it, so a three-line file naming the context makes plain `kubectl` use it.
+        """
+        env = shell_env(self.kubeconfig_path)
+        if self.context:
+            from .. import paths
+
+            pick = paths.state_dir() / ".backends" / f"{self.name}.context.yaml"
+            pick.parent.mkdir(parents=True, exist_ok=True)
+            pick.write_text(f"apiVersion: v1\nkind: Config\ncurrent-context: {json.dumps(self.context)}\n")
+            env["KUBECONFIG"] = f"{pick}{os.pathsep}{self.kubeconfig_path}"
+        return env
 
     def api(self) -> client.ApiClient:
         if not self.exists():
@@ -69,7 +106,7 @@ class ExternalCluster:
             status.end(cap.ok)
 
     def down(self, status: Status | None = None) -> list[str]:
-        """Nothing to stop: the cluster is not the kit's."""
+        """Delete nothing: the cluster is not the kit's. The façade then forgets its record."""
         return []
 
 

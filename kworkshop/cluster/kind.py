@@ -1,13 +1,15 @@
 """The kind backend: real containers in Docker, for instructors who want them.
 
 Everything that decides what happens is a pure function here (the cluster config, the command plan,
-the metrics-server patch), unit-tested without Docker; ``KindCluster`` only runs the plan. kind
+the metrics-server patch, the timeouts), unit-tested without Docker; ``KindCluster`` only runs the
+plan, through ``run``: the one place that starts ``kind`` or ``docker``, always with a timeout. kind
 sets no instance-type/region/zone labels, so the config adds them (chapter 5's node exercises), and
 metrics-server gets the flags kind needs (``--kubelet-insecure-tls``, InternalIP first).
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,14 +17,36 @@ from typing import Any
 
 import yaml
 
+from .. import paths
 from ..binaries.pins import KIND_NODE_IMAGE
-from ..errors import ClusterError, CommandError
+from ..errors import ClusterError, CommandError, KworkshopError
 from ..progress import LoggingStatus, Status, step
+from .backend import ClusterStatus, command, shell_env
+from .health import ApiProbe, probe_apiserver
 from .images import CATALOGUE
 from .nodes import INSTANCE_TYPE, REGION, ZONES
 
+log = logging.getLogger(__name__)
+
 # images the chapter pulls: loaded into the nodes ahead of time so the workshop never waits on them
 CHAPTER_IMAGES = tuple(i for i in CATALOGUE if i.startswith(("jonbaier/", "docker/", "williamyeh/")))
+# seconds each kind/docker command may take: create waits 120 s for the nodes itself (--wait)
+TIMEOUTS = {"create": 600.0, "pull": 300.0, "load": 300.0, "delete": 180.0, "get": 30.0, "export": 30.0,
+            "docker": 20.0}
+
+
+def run(argv: list[str], timeout: float, what: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """The one place that runs ``kind`` and ``docker``: always under a timeout, failures as CommandError."""
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        output = exc.output if isinstance(exc.output, str) else ""
+        raise CommandError(f"{what} did not finish within {timeout:.0f}s", argv, output) from exc
+    except OSError as exc:
+        raise CommandError(f"{what} could not start: {exc}", argv) from exc
+    if check and out.returncode != 0:
+        raise CommandError(f"{what} failed", argv, out.stdout + out.stderr, out.returncode)
+    return out
 
 
 def docker_available() -> tuple[bool, str]:
@@ -30,8 +54,11 @@ def docker_available() -> tuple[bool, str]:
     docker = shutil.which("docker")
     if docker is None:
         return False, "the docker command is not installed"
-    out = subprocess.run([docker, "info", "--format", "{{.ServerVersion}}"], capture_output=True, text=True,
-                         check=False, timeout=20)
+    try:
+        out = run([docker, "info", "--format", "{{.ServerVersion}}"], TIMEOUTS["docker"], "docker info",
+                  check=False)
+    except CommandError:
+        return False, "no Docker daemon answers (docker info did not finish)"
     if out.returncode != 0:
         return False, "no Docker daemon answers (docker info failed)"
     return True, f"Docker {out.stdout.strip()} answers"
@@ -78,43 +105,104 @@ def plan(kind: str, name: str, config_path: Path, kubeconfig: Path, images: tupl
     return steps
 
 
+def timeout_for(argv: list[str]) -> float:
+    """The timeout of one planned command, by its verb (``create``, ``pull``, ``load``...)."""
+    return TIMEOUTS.get(argv[1], TIMEOUTS["docker"])
+
+
+def step_title(argv: list[str]) -> str:
+    """What a learner reads for one planned command."""
+    if argv[1] == "create":
+        return f"Creating kind cluster {argv[4]} (kind create cluster)"
+    if argv[1] == "pull":
+        return f"Pulling {argv[2]}"
+    if argv[1] == "load":
+        return f"Loading {argv[3]} into the nodes"
+    return " ".join(argv[:4])
+
+
+def node_states(ps_output: str) -> dict[str, str | None]:
+    """``docker ps`` lines (name, state) -> each node container and its state, None unless running."""
+    states: dict[str, str | None] = {}
+    for line in ps_output.splitlines():
+        container, _, state = line.strip().partition("\t")
+        if container:
+            states[container] = "running" if state.strip() == "running" else None
+    return dict(sorted(states.items()))
+
+
 class KindCluster:
-    """A kind cluster named ``kworkshop-<name>``; ``down`` deletes it."""
+    """A kind cluster (kind's own name: ``name``); the kit's files live in ``<state>/kind-<name>/``.
+
+    ``exists`` means that folder exists: it is made before ``kind create`` starts and removed only
+    once ``kind delete`` succeeded, so a half-made or half-deleted cluster is never forgotten.
+    """
 
     backend = "kind"
 
-    def __init__(self, name: str, root: Path) -> None:
+    def __init__(self, name: str, root: Path | None = None) -> None:
         self.name = name
-        self.root = root / f"kind-{name}"
+        self.root = (root or paths.state_dir()) / f"kind-{name}"
 
     @property
     def kubeconfig(self) -> Path:
         return self.root / "kubeconfig"
 
+    @staticmethod
+    def is_available() -> tuple[bool, str]:
+        """kind needs a Docker daemon; the kind binary itself is fetched on first use."""
+        return docker_available()
+
     def exists(self) -> bool:
-        return self.kubeconfig.is_file()
+        return self.root.is_dir()
+
+    def env(self) -> dict[str, str]:
+        return shell_env(self.kubeconfig)
+
+    # -- up: a checklist that removes what it made when a step fails ------------------------
 
     def up(self, nodes: int = 3, status: Status | None = None, **_: object) -> None:
+        """Create the cluster (or reattach to it), preload the chapter images, install metrics-server."""
         status = status or LoggingStatus()
         ok, why = docker_available()
         if not ok:
             raise ClusterError(f"the kind backend needs Docker, but {why}. Use the embedded cluster instead "
                                "(kw.up() or `kworkshop up`): it needs no Docker.")
-        from ..binaries import install_optional
-
-        kind = str(install_optional("kind", status)["kind"])
+        kind = self._kind(status)
+        existed = self.name in self._clusters(kind)
         self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self._up(kind, nodes, existed, status)
+        except BaseException:
+            if not existed:  # never delete a cluster this call did not make
+                problems = self._delete(kind)
+                for problem in problems:
+                    log.warning("kind cluster %s was not cleaned up: %s (run `%s`)", self.name, problem,
+                                command("down", self.name))
+            raise
+
+    def _up(self, kind: str, nodes: int, existed: bool, status: Status) -> None:
         config_path = self.root / "kind.yaml"
         config_path.write_text(yaml.safe_dump(kind_config(max(nodes - 1, 1))))
         for argv in plan(kind, self.name, config_path, self.kubeconfig):
-            if argv[1] == "create" and self.exists():
+            if argv[1] == "create" and existed:
+                if not self.kubeconfig.is_file():
+                    run([kind, "export", "kubeconfig", "--name", self.name, "--kubeconfig", str(self.kubeconfig)],
+                        TIMEOUTS["get"], "kind export kubeconfig")
                 continue
-            with step(status, " ".join(argv[:4])):
-                out = subprocess.run(argv, capture_output=True, text=True, check=False)
-                if out.returncode != 0 and argv[1] != "pull":  # a pull may fail offline; the nodes pull later
-                    raise CommandError(f"{argv[0]} {argv[1]} failed", argv, out.stdout + out.stderr, out.returncode)
+            with step(status, step_title(argv)):
+                # a pull may fail offline: the nodes pull the image later themselves
+                run(argv, timeout_for(argv), f"{argv[0]} {argv[1]}", check=argv[1] != "pull")
         with step(status, "Installing metrics-server (kind's flags)"):
             self._install_metrics_server()
+
+    def _kind(self, status: Status) -> str:
+        from ..binaries import install_optional
+
+        return str(install_optional("kind", status)["kind"])
+
+    def _clusters(self, kind: str) -> list[str]:
+        return run([kind, "get", "clusters"], TIMEOUTS["get"], "kind get clusters").stdout.split()
 
     def api(self):  # -> kubernetes.client.ApiClient
         from kubernetes import config
@@ -131,13 +219,44 @@ class KindCluster:
         for doc in metrics_server_manifest(text.read_text()):
             server_side_apply(doc, api=api)
 
+    # -- down, status ---------------------------------------------------------------------
+
     def down(self, status: Status | None = None) -> list[str]:
+        """Delete the cluster; [] when there was nothing to delete. Keeps the kit's folder if it failed."""
         if not self.exists():
             return []
-        from ..binaries import install_optional
+        status = status or LoggingStatus()
+        with step(status, f"Deleting kind cluster {self.name}"):
+            try:
+                kind = self._kind(status)
+            except KworkshopError as exc:
+                return [f"the kind binary is not available, so the cluster was kept: {exc}"]
+            return self._delete(kind)
 
-        kind = str(install_optional("kind", status or LoggingStatus())["kind"])
-        out = subprocess.run([kind, "delete", "cluster", "--name", self.name], capture_output=True, text=True,
-                             check=False)
+    def _delete(self, kind: str) -> list[str]:
+        """``kind delete cluster`` (a no-op for kind when the cluster is gone), then forget the folder."""
+        try:
+            run([kind, "delete", "cluster", "--name", self.name], TIMEOUTS["delete"], "kind delete cluster")
+        except CommandError as exc:
+            return [str(exc)]
         shutil.rmtree(self.root, ignore_errors=True)
-        return [] if out.returncode == 0 else [out.stderr.strip()]
+        return []
+
+    def status(self) -> ClusterStatus:
+        """The node containers (docker) and the apiserver with its nodes."""
+        if not self.exists():
+            return ClusterStatus(self.name, self.backend, False, self.kubeconfig)
+        problems: list[str] = []
+        components: dict[str, int | str | None] = {}
+        docker = shutil.which("docker") or "docker"
+        try:
+            out = run([docker, "ps", "--all", "--filter", f"label=io.x-k8s.kind.cluster={self.name}",
+                       "--format", "{{.Names}}\t{{.State}}"], TIMEOUTS["docker"], "docker ps")
+            components.update(node_states(out.stdout))
+            if not components:
+                problems.append("no node containers: the cluster is gone from Docker")
+        except CommandError as exc:
+            problems.append(f"docker ps failed: {str(exc).splitlines()[0]}")
+        probe = probe_apiserver(self.kubeconfig) if self.kubeconfig.is_file() else ApiProbe("no kubeconfig")
+        return ClusterStatus(self.name, self.backend, True, self.kubeconfig, components, probe.ready_nodes,
+                             probe.total_nodes, probe.apiserver, tuple(problems))

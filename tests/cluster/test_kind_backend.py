@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import kworkshop as kw
+from kworkshop.cluster import records
 from kworkshop.cluster.kind import docker_available
 
 AVAILABLE, WHY = docker_available()
@@ -28,8 +29,9 @@ def test_kind_cluster_runs_the_chapter_images_and_fails_42():
         assert cluster.down() == []
 
 
-def test_asking_for_kind_without_docker_says_how_to_go_on():
+def test_asking_for_kind_without_docker_says_how_to_go_on(state_root):
     if AVAILABLE:
         pytest.skip("Docker answers here: the error path cannot be shown")
     with pytest.raises(kw.ClusterError, match=r"needs Docker, but .*Use the embedded cluster instead"):
         kw.up(backend="kind", name="never", set_env=False)
+    assert records.read("never") is None  # nothing was made, so nothing is remembered

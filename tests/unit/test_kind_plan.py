@@ -7,7 +7,15 @@ import yaml
 
 from kworkshop.binaries.pins import KIND_NODE_IMAGE
 from kworkshop.cluster import choose_backend
-from kworkshop.cluster.kind import CHAPTER_IMAGES, kind_config, metrics_server_manifest, plan
+from kworkshop.cluster.kind import (
+    CHAPTER_IMAGES,
+    kind_config,
+    metrics_server_manifest,
+    node_states,
+    plan,
+    step_title,
+    timeout_for,
+)
 
 
 def test_config_has_labelled_workers_and_a_fast_hpa():
@@ -45,3 +53,17 @@ def test_auto_explains_why_it_did_not_choose_kind(monkeypatch):
     assert chosen == "embedded" and "real containers asked for" in why and "docker" in why.lower()
     monkeypatch.delenv("KWORKSHOP_REAL_CONTAINERS")
     assert choose_backend(None)[0] == "embedded"
+
+
+def test_every_planned_command_has_a_timeout_longer_than_its_own_wait():
+    steps = plan("kind", "kworkshop", Path("/c/kind.yaml"), Path("/c/kubeconfig"))
+    assert all(timeout_for(argv) > 0 for argv in steps)
+    assert timeout_for(steps[0]) > 120  # kind create waits --wait 120s for the nodes itself
+    assert step_title(steps[0]) == "Creating kind cluster kworkshop (kind create cluster)"
+    assert step_title(steps[1]).startswith("Pulling ") and step_title(steps[2]).startswith("Loading ")
+
+
+def test_node_states_keep_only_running_as_running():
+    assert node_states("c-worker\texited\nc-control-plane\trunning\n\n") == {
+        "c-control-plane": "running", "c-worker": None}
+    assert node_states("") == {}
