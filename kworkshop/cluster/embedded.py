@@ -34,7 +34,7 @@ from .. import paths
 from ..binaries import Binaries, install, locate
 from ..errors import ClusterError, ClusterNotFoundError, CommandError
 from ..progress import LoggingStatus, Status, step
-from . import kwokconfig, processes
+from . import healing, identity, kwokconfig, ports, processes
 from .kubelet import Timings
 from .logs import cri_lines
 
@@ -147,6 +147,22 @@ class EmbeddedCluster:
     def kubeconfig(self) -> Path:
         return self.layout.kubeconfig
 
+    def status(self):  # -> backend.ClusterStatus
+        """Components (pid files), apiserver and Ready nodes; never raises on a sick cluster."""
+        from .health import embedded_status
+
+        return embedded_status(self, check=self._identity_problem)
+
+    def _identity_problem(self, api) -> str | None:
+        """Why the apiserver answering is not this cluster's own, or None (see ``identity``)."""
+        return identity.mismatch(identity.read(self.layout.kit_dir), identity.live_uid(api))
+
+    def env(self) -> dict[str, str]:
+        """KUBECONFIG for this cluster and PATH with the pinned kubectl first."""
+        from .backend import shell_env
+
+        return shell_env(self.kubeconfig)
+
     def up(self, nodes: int = 3, status: Status | None = None, *, extra_images: tuple[str, ...] = (),
            timings: Timings = Timings(), timeout: float = 180) -> None:
         """Create the cluster, or bring an existing one back to full health; idempotent.
@@ -169,30 +185,22 @@ class EmbeddedCluster:
     def _up(self, nodes: int, status: Status, extra_images: tuple[str, ...], timings: Timings,
             timeout: float) -> None:
         binaries = install(status)
-        kwokctl = Kwokctl(binaries, self.layout)
         created = False
-        with step(status, f"Starting the control plane ({self.name})"):
-            if self.exists():
-                kwokctl.run("start", "cluster", "--timeout", f"{int(timeout)}s", timeout=timeout + 30,
-                            what="to restart the cluster")
-            else:
-                self._write_config(binaries, extra_images, timings)
-                try:
-                    kwokctl.run("create", "cluster", "--runtime", "binary", "--config",
-                                str(self.layout.config), "--kubeconfig", "", "--wait",
-                                f"{int(timeout)}s", "--timeout", f"{int(timeout)}s",
-                                timeout=timeout + 30, what="to create the cluster")
-                except CommandError:
-                    self._cleanup_failed_create(kwokctl)
-                    raise
-                created = True
-            os.chmod(self.layout.kubeconfig, 0o600)
+        if self.exists():
+            healing.heal(self.layout.kwok_cluster_dir, self.layout.kit_dir, self.layout.kubeconfig,
+                         self.name, status, timeout=min(timeout, 60))
+        else:
+            with step(status, f"Creating the control plane ({self.name})"):
+                self._create(binaries, extra_images, timings, timeout)
+            created = True
+        os.chmod(self.layout.kubeconfig, 0o600)
         from ..kube.namespaces import wait_for_default_service_account
         from . import addons, readiness  # the Kubernetes client is only needed once the cluster runs
 
-        api = readiness.api_client(self.layout.kubeconfig)
+        api = readiness.api_client(self.layout.kubeconfig, retries=False)
         try:
             readiness.wait_apiserver(api, timeout)
+            identity.ensure(api, self.name, self.layout.kit_dir)  # the apiserver answering is ours
             with step(status, f"Registering {nodes} simulated nodes"):
                 readiness.ensure_nodes(api, nodes)
             with step(status, "Installing kube-system's DaemonSets (kube-proxy, node-problem-detector)"):
@@ -211,6 +219,23 @@ class EmbeddedCluster:
         finally:
             api.close()
 
+    def _create(self, binaries: Binaries, extra_images: tuple[str, ...], timings: Timings,
+                timeout: float) -> None:
+        """Choose ports no other cluster on the machine holds, write the config, run kwokctl."""
+        kwokctl = Kwokctl(binaries, self.layout)
+        with ports.machine_lock():
+            self.layout.kit_dir.mkdir(parents=True, exist_ok=True)
+            chosen = ports.allocate(self.layout.kit_dir)
+            self._write_config(binaries, extra_images, timings, chosen)
+            try:
+                kwokctl.run("create", "cluster", "--runtime", "binary", "--config",
+                            str(self.layout.config), "--kubeconfig", "", "--wait",
+                            f"{int(timeout)}s", "--timeout", f"{int(timeout)}s",
+                            timeout=timeout + 30, what="to create the cluster")
+            except CommandError:
+                self._cleanup_failed_create(kwokctl)
+                raise
+
     def down(self, status: Status | None = None) -> list[str]:
         """Stop every process, free every port and delete the cluster; returns what was left.
 
@@ -224,7 +249,7 @@ class EmbeddedCluster:
 
     def _down(self, status: Status) -> list[str]:
         problems: list[str] = []
-        ports = self.ports()
+        recorded_ports = self.ports()
         with step(status, f"Deleting cluster {self.name}"):
             if not processes.stop_pidfile(self.layout.agent_pid):
                 problems.append("the node agent did not stop")
@@ -235,15 +260,17 @@ class EmbeddedCluster:
                                                        what="to delete the cluster")
                 except CommandError as exc:
                     problems.append(f"kwokctl delete cluster failed: {exc}")
-            # After a crash kwokctl may not know a process any more: sweep by folder.
-            leftovers = (processes.processes_mentioning(str(self.layout.kwok_cluster_dir))
-                         + processes.processes_mentioning(str(self.layout.kit_dir) + os.sep))
+            # After a crash kwokctl may not know a process any more: sweep by folder (whole path
+            # components: cluster `rel` must not take `rel-2` with it).
+            leftovers = (processes.processes_under(self.layout.kwok_cluster_dir)
+                         + processes.processes_under(self.layout.kit_dir))
             alive = processes.terminate(leftovers)
             problems += [f"process {p.pid} would not stop" for p in alive]
             shutil.rmtree(self.layout.kwok_cluster_dir, ignore_errors=True)
             shutil.rmtree(self.layout.kit_dir, ignore_errors=True)
-            processes.wait_until(lambda: not processes.listening_ports(ports), 10)
-            busy = processes.listening_ports(ports)
+            ports.release(self.layout.kit_dir)
+            processes.wait_until(lambda: not processes.listening_ports(recorded_ports), 10)
+            busy = processes.listening_ports(recorded_ports)
             problems += [f"port {p} is still in use" for p in busy]
         return problems
 
@@ -280,7 +307,8 @@ class EmbeddedCluster:
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _write_config(self, binaries: Binaries, extra_images: tuple[str, ...], timings: Timings) -> None:
+    def _write_config(self, binaries: Binaries, extra_images: tuple[str, ...], timings: Timings,
+                      chosen_ports: dict[str, int]) -> None:
         kit = self.layout.kit_dir
         kit.mkdir(parents=True, exist_ok=True)
         self.layout.logs_dir.mkdir(parents=True, exist_ok=True)
@@ -294,16 +322,19 @@ class EmbeddedCluster:
         default_log = self.layout.logs_dir / "default.log"
         default_log.write_text(cri_lines(
             "container started (simulated by KWOK; this container prints nothing else)"))
-        self.layout.config.write_text(kwokconfig.render(binaries, manifest, default_log,
-                                                        extra_images, timings))
+        self.layout.config.write_text(kwokconfig.render(binaries, manifest, default_log, extra_images,
+                                                        timings, chosen_ports,
+                                                        self.layout.kwok_cluster_dir / "pki"))
 
     def _cleanup_failed_create(self, kwokctl: Kwokctl) -> None:
         try:
             kwokctl.run("delete", "cluster", timeout=120)
         except CommandError:
             pass
-        processes.terminate(processes.processes_mentioning(str(self.layout.kwok_cluster_dir)))
+        processes.terminate(processes.processes_under(self.layout.kwok_cluster_dir))
         shutil.rmtree(self.layout.kwok_cluster_dir, ignore_errors=True)
+        shutil.rmtree(self.layout.kit_dir, ignore_errors=True)
+        ports.release(self.layout.kit_dir)
 
     def _ensure_agent(self) -> None:
         if processes.read_pid(self.layout.agent_pid) is not None:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ..binaries import Binaries
+from . import etcdtls
 from . import images as image_catalogue
 from .kubelet import Timings, all_stages
 
@@ -78,12 +79,24 @@ def resource_metrics() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+def with_ports(configuration: dict[str, Any], ports: Mapping[str, int], pki: Path) -> dict[str, Any]:
+    """``configuration`` on the ports the kit chose (``ports.allocate``), etcd behind client TLS."""
+    configuration["options"].update(ports)
+    configuration["componentsPatches"] = [*configuration["componentsPatches"],
+                                          *etcdtls.patches(pki, ports)]
+    return configuration
+
+
 def render(binaries: Binaries, metrics_manifest: Path, default_log: Path,
-           extra_images: tuple[str, ...] = (), timings: Timings = Timings()) -> str:
-    """The whole multi-document kwokctl config file."""
+           extra_images: tuple[str, ...] = (), timings: Timings = Timings(),
+           ports: Mapping[str, int] | None = None, pki: Path | None = None) -> str:
+    """The whole multi-document kwokctl config file (``ports`` and ``pki``: see ``with_ports``)."""
     catalogue = image_catalogue.all_spellings(image_catalogue.catalogue(extra_images))
+    configuration = kwokctl_configuration(binaries, metrics_manifest)
+    if ports is not None and pki is not None:
+        configuration = with_ports(configuration, ports, pki)
     docs: list[dict[str, Any]] = [
-        kwokctl_configuration(binaries, metrics_manifest),
+        configuration,
         *all_stages(catalogue, timings),
         cluster_logs(default_log),
         resource_metrics(),

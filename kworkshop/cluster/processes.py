@@ -27,17 +27,60 @@ def read_pid(pidfile: Path) -> int | None:
     return pid
 
 
-def processes_mentioning(text: str) -> list[psutil.Process]:
-    """Live processes whose command line mentions ``text`` (a cluster folder, say)."""
+# characters that may stand right before or after a folder inside one argument of a command line
+# (``--data-dir=/x``, ``a:/x``, ``/x,/y``); anything else means a longer name (``/x-2``, ``/a/x``)
+_BEFORE = frozenset("=:,; '\"")
+_AFTER = frozenset("/=:,; '\"")
+
+
+def mentions_path(arg: str, folder: str) -> bool:
+    """Whether ``arg`` names ``folder`` or something inside it, as whole path components.
+
+    ``/s/kwok/clusters/rel`` is mentioned by ``--data-dir=/s/kwok/clusters/rel/etcd`` but not by
+    ``/s/kwok/clusters/rel-2/etcd``: a substring test killed every ``rel-*`` cluster on ``down``.
+    """
+    folder = folder.rstrip(os.sep) or os.sep
+    start = arg.find(folder)
+    while start != -1:
+        end = start + len(folder)
+        if (start == 0 or arg[start - 1] in _BEFORE) and (end == len(arg) or arg[end] in _AFTER):
+            return True
+        start = arg.find(folder, start + 1)
+    return False
+
+
+def processes_under(folder: Path | str) -> list[psutil.Process]:
+    """Live processes (not this one) whose command line names ``folder`` or a path inside it."""
     found = []
     me = os.getpid()
+    text = str(folder)
     for proc in psutil.process_iter(["pid", "cmdline"]):
         try:
-            if proc.pid != me and any(text in part for part in (proc.info["cmdline"] or [])):
+            if proc.pid != me and any(mentions_path(part, text) for part in (proc.info["cmdline"] or [])):
                 found.append(proc)
         except psutil.Error:
             continue
     return found
+
+
+def listener_of(port: int) -> psutil.Process | None:
+    """The process listening on TCP ``port`` (any address), if any and if visible."""
+    for conn in psutil.net_connections(kind="inet"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
+            try:
+                return psutil.Process(conn.pid)
+            except psutil.Error:
+                return None
+    return None
+
+
+def describe(proc: psutil.Process) -> str:
+    """``pid 123 (etcd --name=node0 ...)``: enough to recognise a process in one sentence."""
+    try:
+        cmd = " ".join(proc.cmdline())
+    except psutil.Error:
+        cmd = "?"
+    return f"pid {proc.pid} ({cmd[:160]}{'...' if len(cmd) > 160 else ''})"
 
 
 def terminate(procs: Iterable[psutil.Process], grace: float = 5.0) -> list[psutil.Process]:
@@ -75,11 +118,13 @@ def listening_addresses(pids: Iterable[int]) -> list[tuple[str, int]]:
                    if c.status == psutil.CONN_LISTEN and c.pid in wanted and c.laddr})
 
 
-def spawn_detached(argv: Sequence[str], logfile: Path, pidfile: Path, env: dict[str, str] | None = None) -> int:
+def spawn_detached(argv: Sequence[str], logfile: Path, pidfile: Path, env: dict[str, str] | None = None,
+                   cwd: Path | None = None) -> int:
     """Start a background process in its own session (it outlives the caller); record its pid."""
     logfile.parent.mkdir(parents=True, exist_ok=True)
+    pidfile.parent.mkdir(parents=True, exist_ok=True)
     with open(logfile, "ab") as out:
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
                                 stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     pidfile.write_text(str(proc.pid))
     return proc.pid
@@ -115,6 +160,7 @@ def wait_until(predicate, timeout: float, interval: float = 0.2) -> bool:
 
 
 __all__ = [
-    "listening_addresses", "listening_ports", "processes_mentioning", "python_module_argv",
+    "describe", "listener_of", "listening_addresses", "listening_ports", "mentions_path",
+    "processes_under", "python_module_argv",
     "read_pid", "spawn_detached", "stop_pidfile", "terminate", "wait_until",
 ]

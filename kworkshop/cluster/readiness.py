@@ -22,9 +22,17 @@ from .nodes import node_manifest, node_name
 METRICS_APISERVICE = "v1beta1.metrics.k8s.io"
 
 
-def api_client(kubeconfig: Path) -> client.ApiClient:
-    """A Kubernetes API client for ``kubeconfig``."""
-    return config.new_client_from_config(config_file=str(kubeconfig))
+def api_client(kubeconfig: Path, retries: bool = True) -> client.ApiClient:
+    """A Kubernetes API client for ``kubeconfig``.
+
+    ``retries=False`` for clients that poll a cluster which may be down: urllib3's retries would
+    print a warning for every refused connection (a hundred lines while an apiserver restarts).
+    """
+    configuration = client.Configuration()
+    config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration)
+    if not retries:
+        configuration.retries = False
+    return client.ApiClient(configuration)
 
 
 def wait_apiserver(api: client.ApiClient, timeout: float) -> None:

@@ -6,7 +6,6 @@ session cluster the other tests use.
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from kubernetes import client
 
 import kworkshop as kw
 from kworkshop.cluster.embedded import EmbeddedCluster
-from kworkshop.cluster.processes import listening_addresses, processes_mentioning
+from kworkshop.cluster.processes import listening_addresses, processes_under
 
 pytestmark = pytest.mark.cluster
 
@@ -115,10 +114,10 @@ def test_down_stops_every_process_and_frees_every_port(life):
     ports = cluster.ports()
     assert len(ports) >= 6
     folder = str(cluster.layout.kwok_cluster_dir)
-    assert processes_mentioning(folder)
+    assert processes_under(folder)
     assert kw.down(NAME) == []
-    assert processes_mentioning(folder) == []
-    assert processes_mentioning(str(cluster.layout.kit_dir) + os.sep) == []
+    assert processes_under(folder) == []
+    assert processes_under(cluster.layout.kit_dir) == []
     busy = {c.laddr.port for c in psutil.net_connections("inet")
             if c.status == psutil.CONN_LISTEN and c.laddr}
     assert not busy & set(ports)

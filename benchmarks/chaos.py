@@ -1,0 +1,248 @@
+"""Benchmark: does `kworkshop up` heal, and do two clusters on one machine stay apart?
+
+Healing, for each component and for all of them at once: a Deployment is rolled to a new
+revision (`kubectl set env`), the component is killed with SIGKILL at once, then `kworkshop up`
+runs (as a user would, the CLI). Printed: the seconds `up` took, whether the in-flight rollout
+completed and how long after `up` returned (`kubectl rollout status`), and whether the objects
+and the rollout history are intact. Target: `up` within 20 s and 8/8 rollouts completed.
+
+Two clusters:
+  * prefix names   clusters `rel` and `rel-2`; `down rel` must leave every process of rel-2.
+  * port take-over cluster A's etcd is killed, cluster B is created while A is down, A is
+                   healed: A must serve its own data (kube-system UID), B must be untouched.
+  * foreign port   a stranger listens on A's etcd port while A's etcd is down: `up` must refuse
+                   with a sentence naming the process, change nothing, and heal once it is gone.
+
+Usage: python benchmarks/chaos.py [--only etcd,all,...] [--skip-pairs]
+The scenario functions are also what tests/cluster/test_chaos.py runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
+              "kwok-controller", "metrics-server", "kworkshop-agent")
+IMAGES = ("jonbaier/pod-scaling:0.1", "jonbaier/pod-scaling:0.2")
+
+
+@dataclass
+class Healing:
+    component: str
+    up_seconds: float
+    up_ok: bool
+    rollout_ok: bool
+    rollout_after: float
+    intact: bool
+    detail: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.up_ok and self.rollout_ok and self.intact and self.up_seconds <= 20
+
+
+def cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    """`kworkshop ARGS` with this interpreter, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "kworkshop", *args], capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+class Kubectl:
+    def __init__(self, name: str) -> None:
+        from kworkshop.cluster import cluster_env
+
+        self.env = {**os.environ, **cluster_env(name)}
+
+    def __call__(self, *args: str, check: bool = True, timeout: float = 90) -> str:
+        out = subprocess.run(["kubectl", *args], env=self.env, capture_output=True, text=True,
+                             timeout=timeout, check=False)
+        if check and out.returncode != 0:
+            raise RuntimeError(f"kubectl {' '.join(args)}: {out.stderr.strip()}")
+        return out.stdout + ("" if check else out.stderr)
+
+
+def pids(name: str) -> dict[str, int | None]:
+    from kworkshop.cluster.embedded import EmbeddedCluster
+
+    return EmbeddedCluster(name).component_pids()
+
+
+def kill(name: str, component: str) -> list[int]:
+    targets = COMPONENTS if component == "all" else (component,)
+    killed = []
+    for comp, pid in pids(name).items():
+        if comp in targets and pid:
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+    for pid in killed:  # until gone (or a zombie: nobody may reap it)
+        for _ in range(50):
+            try:
+                if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.05)
+    return killed
+
+
+def prepare(kubectl: Kubectl, namespace: str = "chaos") -> None:
+    """A namespace with a Deployment at revision 1, rolled out, and a ConfigMap to find again."""
+    kubectl("create", "namespace", namespace, check=False)
+    kubectl("-n", namespace, "create", "configmap", "keep", "--from-literal=k=v", check=False)
+    kubectl("-n", namespace, "create", "deployment", "web", f"--image={IMAGES[0]}", "--replicas=3", check=False)
+    kubectl("-n", namespace, "rollout", "status", "deployment/web", "--timeout=60s")
+
+
+def revisions(kubectl: Kubectl, namespace: str) -> int:
+    out = kubectl("-n", namespace, "rollout", "history", "deployment/web")
+    return sum(1 for line in out.splitlines() if line.strip()[:1].isdigit())
+
+
+def heal_one(name: str, component: str, step: int, namespace: str = "chaos") -> Healing:
+    """Roll web to a new revision, kill ``component`` at once, `kworkshop up`, follow the rollout."""
+    kubectl = Kubectl(name)
+    before = revisions(kubectl, namespace)
+    kubectl("-n", namespace, "set", "env", "deployment/web", f"STEP={step}")
+    kill(name, component)
+    t0 = time.monotonic()
+    up = cli("up", "--name", name)
+    up_seconds = time.monotonic() - t0
+    if up.returncode != 0:
+        return Healing(component, up_seconds, False, False, 0.0, False, (up.stderr or up.stdout)[-400:])
+    t1 = time.monotonic()
+    rolled = subprocess.run(["kubectl", "-n", namespace, "rollout", "status", "deployment/web",
+                             "--timeout=60s"], env=kubectl.env, capture_output=True, text=True, check=False)
+    after = time.monotonic() - t1
+    intact = (revisions(kubectl, namespace) == before + 1
+              and "keep" in kubectl("-n", namespace, "get", "configmap", "keep", "-o", "name", check=False))
+    noisy = [line for line in up.stderr.splitlines() if "Retrying" in line or "WARNING" in line]
+    detail = f"{len(noisy)} warning lines from up" if noisy else ""
+    return Healing(component, up_seconds, True, rolled.returncode == 0, after, intact and not noisy,
+                   detail or rolled.stderr.strip()[-200:])
+
+
+# -- two clusters ------------------------------------------------------------------------------
+
+def alive(name: str) -> bool:
+    return all(pids(name).values())
+
+
+def prefix_names(prefix: str) -> tuple[bool, str]:
+    """`down <prefix>` must leave `<prefix>-2` running and healthy."""
+    a, b = prefix, f"{prefix}-2"
+    for n in (a, b):
+        out = cli("up", "--name", n)
+        if out.returncode != 0:
+            return False, f"up {n} failed: {out.stderr[-300:]}"
+    before = pids(b)
+    cli("down", "--name", a)
+    after = pids(b)
+    ok = before == after and all(after.values())
+    ok = ok and "healthy" in cli("status", "--name", b).stdout
+    return ok, "rel-2 untouched" if ok else f"{b} lost processes: {before} -> {after}"
+
+
+def kube_system_uid(name: str) -> str:
+    return Kubectl(name)("get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}")
+
+
+def port_takeover(a: str, b: str) -> tuple[bool, str]:
+    """Kill A's etcd, create B, heal A: each serves only its own data."""
+    for n in (a,):
+        if cli("up", "--name", n).returncode != 0:
+            return False, f"up {n} failed"
+    Kubectl(a)("create", "namespace", "only-in-a", check=False)
+    uid_a = kube_system_uid(a)
+    kill(a, "etcd")
+    if cli("up", "--name", b).returncode != 0:
+        return False, "up B failed"
+    Kubectl(b)("create", "namespace", "only-in-b", check=False)
+    uid_b = kube_system_uid(b)
+    healed = cli("up", "--name", a)
+    if healed.returncode != 0:
+        return False, f"healing A failed: {healed.stderr[-300:]}"
+    ns_a = Kubectl(a)("get", "namespaces", "-o", "name")
+    ns_b = Kubectl(b)("get", "namespaces", "-o", "name")
+    ok = (kube_system_uid(a) == uid_a and kube_system_uid(b) == uid_b and "only-in-a" in ns_a
+          and "only-in-b" not in ns_a and "only-in-a" not in ns_b and alive(a) and alive(b))
+    return ok, "each cluster serves its own data" if ok else f"A: {ns_a.split()} B: {ns_b.split()}"
+
+
+def foreign_port(a: str) -> tuple[bool, str]:
+    """A stranger on A's etcd port: `up` refuses naming it, changes nothing; heals once it is gone."""
+    from kworkshop.cluster import components
+    from kworkshop.cluster.embedded import EmbeddedCluster
+
+    if cli("up", "--name", a).returncode != 0:
+        return False, "up failed"
+    layout = EmbeddedCluster(a).layout
+    etcd = next(c for c in components.read(layout.kwok_cluster_dir / "kwok.yaml") if c.name == "etcd")
+    kill(a, "etcd")
+    port = int((etcd.arg("listen-client-urls") or "").rsplit(":", 1)[1])
+    stranger = subprocess.Popen([sys.executable, "-c", (
+        "import socket,time;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);"
+        f"s.bind(('127.0.0.1',{port}));s.listen();time.sleep(120)")])
+    try:
+        time.sleep(0.5)
+        before = pids(a)
+        refused = cli("up", "--name", a)
+        said = refused.stderr + refused.stdout
+        ok = (refused.returncode != 0 and f"pid {stranger.pid}" in said and "Traceback" not in said
+              and pids(a) == before)
+    finally:
+        stranger.kill()
+        stranger.wait()
+    healed = cli("up", "--name", a)
+    ok = ok and healed.returncode == 0 and alive(a)
+    return ok, (said.strip().splitlines() or [""])[-1][:200]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", default="", help="comma-separated components (or 'all') to kill")
+    ap.add_argument("--skip-pairs", action="store_true", help="skip the two-cluster scenarios")
+    args = ap.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="kw-chaos-"))
+    os.environ["KWORKSHOP_STATE_DIR"] = str(root)
+    name = "chaos"
+    wanted = [c for c in args.only.split(",") if c] or [*COMPONENTS, "all"]
+    results: list[Healing] = []
+    try:
+        if cli("up", "--name", name).returncode != 0:
+            print("the cluster did not start", file=sys.stderr)
+            return 1
+        prepare(Kubectl(name))
+        for i, comp in enumerate(wanted, start=2):
+            res = heal_one(name, comp, i)
+            results.append(res)
+            print(f"{comp:24} up {res.up_seconds:5.1f} s  rollout {'done' if res.rollout_ok else 'NOT done'}"
+                  f" {res.rollout_after:5.1f} s after  intact {'yes' if res.intact else 'NO'}"
+                  f"  {'PASS' if res.passed else 'FAIL'} {res.detail}", flush=True)
+        cli("down", "--name", name)
+        print(f"healing: {sum(r.passed for r in results)}/{len(results)} "
+              f"(up <= 20 s, rollout completed, history and objects intact)")
+        if not args.skip_pairs:
+            for title, run in (("prefix names (rel, rel-2)", lambda: prefix_names("rel")),
+                               ("port take-over (A down, B made)", lambda: port_takeover("take-a", "take-b")),
+                               ("foreign process on a port", lambda: foreign_port("stranger"))):
+                t0 = time.monotonic()
+                ok, said = run()
+                print(f"{title:34} {'PASS' if ok else 'FAIL'} ({time.monotonic() - t0:.0f} s) {said}", flush=True)
+    finally:
+        for n in (name, "rel", "rel-2", "take-a", "take-b", "stranger"):
+            cli("down", "--name", n)
+    return 0 if all(r.passed for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

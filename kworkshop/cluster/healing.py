@@ -1,0 +1,226 @@
+"""Bringing a cluster whose processes died back to health: exactly the dead ones, each until ready.
+
+For each group of components (``components.levels``: etcd, apiserver, then the controllers, then
+metrics-server) the dead ones are checked against their ports (free, or held by the cluster's own
+orphan, which is adopted; a foreign process makes ``up`` refuse and name it), started, and waited
+for: etcd's ``/health`` over its client TLS, the apiserver's ``/readyz``, the controllers'
+``/healthz``. Before the controller-manager, the scheduler or kwok-controller start again, the
+leases their dead predecessors held are deleted: the new process takes them at once instead of
+waiting for them to expire (15 s for leader election, 200 s for kwok's node leases). After that
+the controller-manager and the scheduler are ready when they hold their lease, kwok-controller
+when every node's lease is held again (only then does it start pods).
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import ClusterError
+from ..progress import Status, step
+from . import components, ports, processes
+from .components import Component
+
+LEADER_LEASES = {"kube-controller-manager": "kube-controller-manager", "kube-scheduler": "kube-scheduler"}
+NODE_LEASE_NAMESPACE = "kube-node-lease"
+
+
+# -- ports --------------------------------------------------------------------------------------
+
+def check_ports(comp: Component, cluster_dir: Path, kit_dir: Path, cluster: str) -> int | None:
+    """Raise unless each of ``comp``'s ports is free or held by the cluster's own ``comp`` process.
+
+    ``cluster_dir`` is the folder the cluster's processes name, ``kit_dir`` the one its port
+    reservation names. Returns the pid of an own process the pid file lost, to be adopted.
+    """
+    others = ports.reserved_by_others(kit_dir)
+    adopt = None
+    for port in comp.ports:
+        proc = processes.listener_of(port)
+        if proc is None:
+            if port in others:
+                raise ClusterError(
+                    f"cluster {cluster!r} cannot restart {comp.name}: its port {port} is also recorded by "
+                    f"the cluster in {others[port]}. Delete one of the two (`kworkshop down --name ...`).")
+            continue
+        if components.owned_by(proc, cluster_dir):
+            try:
+                same = proc.cmdline()[:1] == [comp.binary]
+            except Exception:  # psutil.Error: it just ended
+                same = False
+            if same:
+                adopt = proc.pid
+                continue
+        whose = next((f" (a process of the cluster in {d})" for p, d in others.items() if p == port), "")
+        raise ClusterError(
+            f"cluster {cluster!r} cannot restart {comp.name}: its port {port} is taken by "
+            f"{processes.describe(proc)}{whose}. Stop that process, or delete this cluster with "
+            f"`kworkshop down --name {cluster}` and create it again.")
+    return adopt
+
+
+# -- probes ---------------------------------------------------------------------------------------
+
+def _context(ca: str | None = None, cert: str | None = None, key: str | None = None) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(cafile=ca) if ca else ssl._create_unverified_context()
+    if cert and key:
+        ctx.load_cert_chain(cert, key)
+    return ctx
+
+
+def http_status(url: str, context: ssl.SSLContext | None = None, timeout: float = 2) -> int | None:
+    """The HTTP status ``url`` answers with, or None when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout, context=context) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (urllib.error.URLError, OSError, ssl.SSLError):
+        return None
+
+
+def health_url(comp: Component) -> tuple[str, ssl.SSLContext | None, bool]:
+    """Where ``comp`` says it is healthy, how to connect, and whether only 200 counts."""
+    if comp.name == "etcd":
+        base = (comp.arg("advertise-client-urls") or "").split(",")[0]
+        ctx = _context(comp.arg("trusted-ca-file"), comp.arg("cert-file"), comp.arg("key-file")) \
+            if base.startswith("https") else None
+        return f"{base}/health", ctx, True
+    if comp.name == "kwok-controller":
+        return f"http://{comp.arg('server-address')}/healthz", None, True
+    port = comp.arg("secure-port")
+    if comp.name == "kube-apiserver":
+        ctx = _context(comp.arg("client-ca-file"), comp.arg("tls-cert-file"), comp.arg("tls-private-key-file"))
+        return f"https://127.0.0.1:{port}/readyz", ctx, True
+    if comp.name == "metrics-server":  # any answer: it serves; the metrics API is waited for later
+        return f"https://127.0.0.1:{port}/livez", _context(), False
+    return f"https://127.0.0.1:{port}/healthz", _context(), True
+
+
+def wait_until(what: str, check: Callable[[], bool], deadline: float) -> None:
+    """Poll ``check`` (things no watch reports: a port, a lease's holder) until true or the deadline."""
+    delay = 0.05
+    while not check():
+        if time.monotonic() >= deadline:
+            raise ClusterError(f"{what} within the time allowed")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+def wait_healthy(comp: Component, deadline: float) -> None:
+    url, ctx, strict = health_url(comp)
+
+    def healthy() -> bool:
+        if components.pid_of(comp) is None:
+            tail = comp.logfile.read_text(errors="replace")[-1500:] if comp.logfile.exists() else ""
+            raise ClusterError(f"{comp.name} exited right after it was started; its log ends:\n{tail}")
+        code = http_status(url, ctx)
+        return code == 200 if strict else code is not None
+
+    wait_until(f"{comp.name} did not become healthy ({url})", healthy, deadline)
+
+
+# -- leases ---------------------------------------------------------------------------------------
+
+def release_leases(api, comp: Component) -> None:
+    """Delete the leases a dead ``comp`` held, so its successor need not wait for them to expire."""
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    coord = client.CoordinationV1Api(api)
+    try:
+        if comp.name in LEADER_LEASES:
+            coord.delete_namespaced_lease(LEADER_LEASES[comp.name], "kube-system", _request_timeout=5)
+        elif comp.name == "kwok-controller":
+            coord.delete_collection_namespaced_lease(NODE_LEASE_NAMESPACE, _request_timeout=5)
+    except ApiException as exc:
+        if exc.status != 404:
+            raise
+
+
+def wait_leases(api, comp: Component, deadline: float) -> None:
+    """Wait until ``comp`` holds its leases again (leader lease, or every node's lease)."""
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    coord = client.CoordinationV1Api(api)
+    if comp.name in LEADER_LEASES:
+        def held() -> bool:
+            try:
+                lease = coord.read_namespaced_lease(LEADER_LEASES[comp.name], "kube-system", _request_timeout=5)
+            except ApiException:
+                return False
+            return bool(lease.spec.holder_identity)
+
+        wait_until(f"{comp.name} did not take its leader lease", held, deadline)
+    elif comp.name == "kwok-controller":
+        core = client.CoreV1Api(api)
+
+        def all_held() -> bool:
+            nodes = {n.metadata.name for n in core.list_node(_request_timeout=5).items}
+            held = {lease.metadata.name for lease in
+                    coord.list_namespaced_lease(NODE_LEASE_NAMESPACE, _request_timeout=5).items
+                    if lease.spec.holder_identity}
+            return nodes <= held
+
+        wait_until("kwok-controller did not take over the nodes", all_held, deadline)
+
+
+# -- the whole --------------------------------------------------------------------------------------
+
+def _after_apiserver(group: list[Component], everything: list[Component]) -> bool:
+    """Whether ``group`` comes after the apiserver's group (so the apiserver can be asked)."""
+    order = components.levels(everything)
+    api_level = next((i for i, g in enumerate(order) if any(c.name == "kube-apiserver" for c in g)), None)
+    here = next(i for i, g in enumerate(order) if g == group)
+    return api_level is not None and here > api_level
+
+
+def heal(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str, status: Status,
+         timeout: float = 60) -> list[str]:
+    """Restart every dead component of the cluster, each until ready; returns their names."""
+    from . import readiness
+
+    everything = components.read(kwok_cluster_dir / "kwok.yaml")
+    if not everything:
+        raise ClusterError(f"cluster {cluster!r} has no readable component list "
+                           f"({kwok_cluster_dir / 'kwok.yaml'}); delete it with `kworkshop down --name {cluster}`.")
+    with ports.machine_lock():  # a cluster made before the registry: record its ports now
+        if not any(r.cluster_dir == str(kit_dir) for r in ports.reservations()):
+            ports.reserve(kit_dir, [p for c in everything for p in c.ports])
+    deadline = time.monotonic() + timeout
+    restarted: list[str] = []
+    api = None
+    try:
+        for group in components.levels(everything):
+            dead = [c for c in group if components.pid_of(c) is None]
+            if not dead:
+                continue
+            if api is None and _after_apiserver(group, everything):
+                api = readiness.api_client(kubeconfig, retries=False)
+            with ports.machine_lock():  # port check and start, as one step against other clusters
+                for comp in dead:
+                    orphan = check_ports(comp, kwok_cluster_dir, kit_dir, cluster)
+                    if orphan is not None:
+                        comp.pidfile.write_text(str(orphan))
+                        continue
+                    if api is not None:
+                        release_leases(api, comp)
+                    components.start(comp)
+            for comp in dead:
+                with step(status, f"Restarting {comp.name} ({cluster})"):
+                    wait_healthy(comp, deadline)
+                    if api is not None:
+                        wait_leases(api, comp, deadline)
+                restarted.append(comp.name)
+    finally:
+        if api is not None:
+            api.close()
+    return restarted
+
+
+__all__ = ["check_ports", "heal", "health_url", "http_status", "release_leases", "wait_leases"]
