@@ -4,6 +4,9 @@
     cluster = kw.up()          # or reattach when it already runs
     cluster.nodes()
     kw.down()
+
+Every verb acts through a connection (API client + namespace): ``kube=`` names one explicitly
+(``kw.connect(...)`` makes it), else the default that ``kw.up``/``kw.start``/``kw.use`` set.
 """
 
 from . import load
@@ -28,7 +31,7 @@ from .kube import cron, rollout
 from .kube.apply import apply
 from .kube.autoscale import autoscale
 from .kube.batch import JobFailedError, create_job_from_cronjob, wait_for_job
-from .kube.client import use
+from .kube.connection import Connection, connect, use
 from .kube.describe import describe
 from .kube.get import delete, events, get, label, labelable_nodes, logs
 from .kube.namespaces import create_namespace, fresh_namespace
@@ -43,7 +46,7 @@ from . import boundary
 
 for _name in ("apply", "autoscale", "create_job_from_cronjob", "create_namespace", "delete", "describe", "events",
               "fresh_namespace", "get", "label", "labelable_nodes", "logs", "scale", "set_image", "solve", "start",
-              "wait_for_job", "up", "down", "status", "attach"):
+              "wait_for_job", "up", "down", "status", "attach", "connect", "use"):
     globals()[_name] = boundary.learner_facing(globals()[_name])
 for _module in (rollout, cron, load):
     boundary.wrap_module(_module)
@@ -67,6 +70,7 @@ __all__ = [
     "ClusterStatus",
     "ConfigError",
     "ConflictError",
+    "Connection",
     "ForbiddenError",
     "InvalidError",
     "JobFailedError",
@@ -78,6 +82,7 @@ __all__ = [
     "attach",
     "autoscale",
     "check",
+    "connect",
     "create_job_from_cronjob",
     "create_namespace",
     "cron",

@@ -5,6 +5,7 @@ An exercise gives a goal and an empty cell. Its solution is a file in ``notebook
 prediction: Python that sets the variable the exercise asks for). ``kw.solution(key)`` shows it
 to a learner who is stuck, folded so that a glance does not give it away; ``kw.solve(key)`` runs
 it, which the notebooks do only with their ``solutions`` parameter on (CI, an instructor's dry run).
+``kw.solve(key, kube=conn)`` runs kubectl with the connection's kubeconfig and namespace.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from .errors import KworkshopError
 from .kube.client import current_namespace
+from .kube.connection import Connection, connected, connection
 
 
 class SolutionError(KworkshopError):
@@ -60,7 +62,8 @@ def solution(key: str) -> _Reveal:
     return _Reveal(key, path.read_text())
 
 
-def solve(key: str, namespace: str | None = None) -> None:
+@connected
+def solve(key: str, namespace: str | None = None, *, kube: Connection | None = None) -> None:
     """Run the solution of exercise ``key`` (the notebooks do with ``solutions`` on)."""
     path = solution_file(key)
     print(f"applying the solution of {key} ({path.name})")
@@ -68,6 +71,11 @@ def solve(key: str, namespace: str | None = None) -> None:
         _run_python(path)
         return
     env = {**os.environ, "NAMESPACE": current_namespace(namespace)}
+    if kube is not None:  # kubectl must reach the connection's cluster, not the notebook's
+        conn = connection(kube)
+        if conn.kubeconfig is None:
+            raise SolutionError(f"{conn} has no kubeconfig file for kubectl: make it with kw.connect(kubeconfig_path)")
+        env["KUBECONFIG"] = str(conn.kubeconfig)
     done = subprocess.run(["bash", "-euo", "pipefail", str(path)], cwd=path.parent.parent, env=env,
                           capture_output=True, text=True, check=False)
     print((done.stdout + done.stderr).rstrip())

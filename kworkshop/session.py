@@ -6,18 +6,22 @@ the second time, in any order, side by side with others), the verbs default to i
 in this notebook works in it without ``-n``: the session writes a copy of the kubeconfig whose
 context names the namespace and points ``KUBECONFIG`` at it. So the book's commands run as printed.
 A terminal keeps the cluster's own kubeconfig (``kworkshop env``): there, add ``-n NAMESPACE``.
+
+``start`` sets the whole default connection, never part of it: cluster, namespace, and ``strict``
+(from ``solutions``: a failed checkpoint raises). So a notebook run after another in the same kernel
+gets nothing of the first one's settings. ``session.kube`` is that connection, for ``kube=``.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .kube.client import use
+from .kube.connection import Connection, connect, use
 from .kube.namespaces import fresh_namespace
 from .paths import state_dir
 
@@ -28,6 +32,7 @@ class Session:
     namespace: str
     kubeconfig: Path
     solutions: bool
+    kube: Connection
 
     def __str__(self) -> str:
         return (f"working in namespace {self.namespace}: `!kubectl` in this notebook works there; "
@@ -52,16 +57,14 @@ def namespaced_kubeconfig(source: Path, namespace: str, target: Path) -> Path:
 
 def start(namespace: str, *, backend: str = "embedded", solutions: bool = False, fresh: bool = True) -> Session:
     """Start a chapter notebook in ``namespace`` (see the module docstring)."""
-    from . import checks
     from .cluster import up
 
     cluster = up(backend=backend)
-    use(cluster)
+    conn = connect(cluster, namespace=namespace, strict=solutions)
     if fresh:
-        fresh_namespace(namespace)
-    use(cluster, namespace=namespace)
+        fresh_namespace(namespace, kube=conn)
     target = state_dir() / "kubeconfigs" / f"{cluster.name}-{namespace}.yaml"
     kubeconfig = namespaced_kubeconfig(Path(cluster.kubeconfig), namespace, target)
     os.environ["KUBECONFIG"] = str(kubeconfig)
-    checks.strict = solutions  # with the solutions on, a failed checkpoint stops the run
-    return Session(cluster, namespace, kubeconfig, solutions)
+    kube = use(replace(conn, kubeconfig=kubeconfig))
+    return Session(cluster, namespace, kubeconfig, solutions, kube)

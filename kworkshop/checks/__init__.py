@@ -3,8 +3,10 @@
 Like Killercoda's verify scripts or Educates' examiner, but in the notebook: a checkpoint retries
 for a while (controllers take a moment), prints ✓ or ✗ with a hint that tells what to do, and
 records the result in the learner's namespace (ConfigMap ``kworkshop-progress``) so an instructor
-can follow a class. Set ``kw.check.strict = True`` (the notebooks do when run with their
-solutions) to make a failed checkpoint raise CheckpointFailed.
+can follow a class. With a strict connection (``kw.start(..., solutions=True)`` makes one, as does
+``kw.use(..., strict=True)``) a failed checkpoint raises CheckpointFailed. Strictness belongs to the
+connection, not to this module: the next ``kw.start``/``kw.use`` resets it, so it does not leak into
+the next notebook run in the same kernel. Every checkpoint takes ``kube=`` like the verbs.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from kubernetes.client.exceptions import ApiException
 
 from ..errors import KworkshopError
 from ..kube.client import api_client, current_namespace
+from ..kube.connection import Connection, connected, is_strict
 
 PROGRESS = "kworkshop-progress"
-strict = False
 
 
 class CheckpointFailed(KworkshopError):
@@ -61,8 +63,9 @@ class Settled(tuple):
         return super().__new__(cls, (ok, detail))
 
 
+@connected
 def checkpoint(name: str, condition: Callable[[], tuple[bool, str]], *, hint: str = "", timeout: float = 30,
-               namespace: str | None = None, record: bool = True) -> CheckResult:
+               namespace: str | None = None, record: bool = True, kube: Connection | None = None) -> CheckResult:
     """Retry ``condition`` (returns (ok, what it saw)) until it passes or ``timeout`` runs out.
 
     It says at once what it checks and for how long, and stops early when the condition answers
@@ -84,7 +87,7 @@ def checkpoint(name: str, condition: Callable[[], tuple[bool, str]], *, hint: st
     if record:
         _record(result, current_namespace(namespace))
     print(result)  # the notebook is the edge that shows it
-    if not ok and strict:
+    if not ok and is_strict():
         raise CheckpointFailed(str(result))
     return result
 
@@ -111,7 +114,8 @@ def _record(result: CheckResult, namespace: str) -> None:
             return
 
 
-def progress(namespace: str | None = None) -> dict[str, bool]:
+@connected
+def progress(namespace: str | None = None, *, kube: Connection | None = None) -> dict[str, bool]:
     """The checkpoints recorded in ``namespace``: name -> passed."""
     try:
         cm = client.CoreV1Api(api_client()).read_namespaced_config_map(PROGRESS, current_namespace(namespace))
@@ -135,8 +139,10 @@ def _read(read: Callable[[str, str], Any], kind: str, name: str, namespace: str)
         raise
 
 
+@connected
 def deployment(name: str, *, replicas: int | None = None, image: str | None = None, namespace: str | None = None,
-               timeout: float = 60, hint: str | None = None, record: bool = True) -> CheckResult:
+               timeout: float = 60, hint: str | None = None, record: bool = True,
+               kube: Connection | None = None) -> CheckResult:
     """The Deployment exists, has rolled out, and (optionally) runs ``replicas`` of ``image``."""
     apps = client.AppsV1Api(api_client())
     ns = current_namespace(namespace)
@@ -166,8 +172,9 @@ def deployment(name: str, *, replicas: int | None = None, image: str | None = No
                       namespace=ns, record=record)
 
 
+@connected
 def job_succeeded(name: str, *, completions: int = 1, namespace: str | None = None, timeout: float = 90,
-                  hint: str | None = None, record: bool = True) -> CheckResult:
+                  hint: str | None = None, record: bool = True, kube: Connection | None = None) -> CheckResult:
     """The Job has at least ``completions`` succeeded pods."""
     batch = client.BatchV1Api(api_client())
     ns = current_namespace(namespace)
@@ -185,9 +192,10 @@ def job_succeeded(name: str, *, completions: int = 1, namespace: str | None = No
                       hint=hint if hint is not None else f"kubectl describe job {name} shows its pods")
 
 
+@connected
 def job_failed(name: str, *, reason: str = "BackoffLimitExceeded", failed_pods: int | None = None,
                namespace: str | None = None, timeout: float = 120, hint: str | None = None,
-               record: bool = True) -> CheckResult:
+               record: bool = True, kube: Connection | None = None) -> CheckResult:
     """The Job gave up (its ``Failed`` condition has ``reason``), leaving ``failed_pods`` failed pods."""
     batch = client.BatchV1Api(api_client())
     core = client.CoreV1Api(api_client())
@@ -212,8 +220,10 @@ def job_failed(name: str, *, reason: str = "BackoffLimitExceeded", failed_pods: 
                       hint=hint if hint is not None else f"kubectl describe job {name} shows its conditions")
 
 
+@connected
 def hpa(name: str, *, min_replicas: int, max_replicas: int, cpu_percent: int, namespace: str | None = None,
-        timeout: float = 30, hint: str | None = None, record: bool = True) -> CheckResult:
+        timeout: float = 30, hint: str | None = None, record: bool = True,
+        kube: Connection | None = None) -> CheckResult:
     """The HPA exists with these bounds and CPU target."""
     api = client.AutoscalingV2Api(api_client())
     ns = current_namespace(namespace)
@@ -230,8 +240,9 @@ def hpa(name: str, *, min_replicas: int, max_replicas: int, cpu_percent: int, na
                       hint=hint if hint is not None else f"kubectl get hpa {name} shows its bounds and target")
 
 
+@connected
 def hpa_measures(name: str, *, namespace: str | None = None, timeout: float = 90, hint: str | None = None,
-                 record: bool = True) -> CheckResult:
+                 record: bool = True, kube: Connection | None = None) -> CheckResult:
     """The HPA can compute its CPU target (its ScalingActive condition is True): not ``<unknown>``."""
     api = client.AutoscalingV2Api(api_client())
     ns = current_namespace(namespace)
@@ -253,8 +264,9 @@ def hpa_measures(name: str, *, namespace: str | None = None, timeout: float = 90
                       hint=hint if hint is not None else f"kubectl describe hpa {name}: read its Conditions")
 
 
+@connected
 def pods_on_node(selector: str, node: str, *, namespace: str | None = None, timeout: float = 60,
-                 hint: str | None = None, record: bool = True) -> CheckResult:
+                 hint: str | None = None, record: bool = True, kube: Connection | None = None) -> CheckResult:
     """Every pod that ``selector`` matches runs on ``node``."""
     core = client.CoreV1Api(api_client())
     ns = current_namespace(namespace)
@@ -270,8 +282,10 @@ def pods_on_node(selector: str, node: str, *, namespace: str | None = None, time
                       hint=hint if hint is not None else "kubectl get pods -o wide shows where they run")
 
 
+@connected
 def one_pod_per_node(selector: str, *, nodes: list[str] | None = None, namespace: str | None = None,
-                     timeout: float = 60, hint: str | None = None, record: bool = True) -> CheckResult:
+                     timeout: float = 60, hint: str | None = None, record: bool = True,
+                     kube: Connection | None = None) -> CheckResult:
     """One running pod that ``selector`` matches on each node of ``nodes`` (default: every node)."""
     core = client.CoreV1Api(api_client())
     ns = current_namespace(namespace)
@@ -286,7 +300,9 @@ def one_pod_per_node(selector: str, *, nodes: list[str] | None = None, namespace
                       hint=hint if hint is not None else "kubectl get pods -o wide shows where they run")
 
 
-def predicted(name: str, prediction: Any, actual: Any, *, why: str = "", namespace: str | None = None) -> CheckResult:
+@connected
+def predicted(name: str, prediction: Any, actual: Any, *, why: str = "", namespace: str | None = None,
+              kube: Connection | None = None) -> CheckResult:
     """A learner's prediction, written down before running, against what the cluster did."""
     if prediction is None:
         detail = f"no prediction written down; the cluster gave {actual}"

@@ -4,6 +4,9 @@
 the learner's ServiceAccount, their namespace as default); on the embedded backend each learner also
 gets simulated nodes of their own to label. ``progress`` reads the checkpoints every learner's
 notebooks recorded (``kw.check``) into one table; ``delete`` removes everything labelled with the class.
+
+Each function takes ``kube=`` (the instructor's connection); a loop over learners builds one
+connection per learner (``kw.connect(kubeconfig, namespace=...)``) and never changes the default.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from kubernetes.client.exceptions import ApiException
 from ..checks import PROGRESS
 from ..cluster.nodes import node_manifest
 from ..kube.client import api_client, server_side_apply, translate
+from ..kube.connection import Connection, connected, connection
 from ..kube.namespaces import wait_for_default_service_account
 from ..kube.tables import Table
 from ..kube.watch import wait_for
@@ -44,8 +48,10 @@ class ClassInfo:
         return "\n".join(lines)
 
 
+@connected
 def create(class_name: str = "class", *, count: int | None = None, names: list[str] | None = None,
-           nodes_per_learner: int = 2, output: Path = Path("class-kubeconfigs")) -> ClassInfo:
+           nodes_per_learner: int = 2, output: Path = Path("class-kubeconfigs"),
+           kube: Connection | None = None) -> ClassInfo:
     """Create the class (idempotent: running it again adds missing learners and refreshes tokens)."""
     members = learners(class_name, count, names)
     api = api_client()
@@ -87,7 +93,8 @@ def _ca_data(api: client.ApiClient) -> str:
     return base64.b64encode(Path(ca_file).read_bytes()).decode() if ca_file else ""
 
 
-def delete(class_name: str = "class", *, timeout: float = 120) -> list[str]:
+@connected
+def delete(class_name: str = "class", *, timeout: float = 120, kube: Connection | None = None) -> list[str]:
     """Remove every object of the class; returns the names of what it deleted."""
     api = api_client()
     core, rbac = client.CoreV1Api(api), client.RbacAuthorizationV1Api(api)
@@ -108,7 +115,8 @@ def delete(class_name: str = "class", *, timeout: float = 120) -> list[str]:
     return gone
 
 
-def progress(class_name: str = "class") -> Table:
+@connected
+def progress(class_name: str = "class", *, kube: Connection | None = None) -> Table:
     """Learner x checkpoint: ✓/✗ and when, from each learner's ``kworkshop-progress`` ConfigMap."""
     core = client.CoreV1Api(api_client())
     results: dict[str, dict[str, str]] = {}
@@ -131,32 +139,36 @@ def progress(class_name: str = "class") -> Table:
 
 class LiveProgress:
     """The class's progress table, redrawn whenever a learner's checkpoint is recorded (a watch on
-    the ``kworkshop-progress`` ConfigMaps); ``stop()`` ends it and shows the final table."""
+    the ``kworkshop-progress`` ConfigMaps); ``stop()`` ends it and shows the final table.
 
-    def __init__(self, class_name: str = "class") -> None:
+    It keeps the connection it was made with (``kube``, else the default at that moment): the
+    watch thread redraws through it, whatever the default becomes meanwhile."""
+
+    def __init__(self, class_name: str = "class", *, kube: Connection | None = None) -> None:
         from ..kube.watch import Watcher
         from ..live.chart import interactive
 
         self.class_name = class_name
+        self.kube = connection(kube)
         self._widget = None
-        core = client.CoreV1Api(api_client())
+        core = client.CoreV1Api(self.kube.api)
         self.watcher = Watcher(core.list_config_map_for_all_namespaces, self._changed,
                                field_selector=f"metadata.name={PROGRESS}")
         if interactive():
             import ipywidgets as widgets
             from IPython.display import display
 
-            self._widget = widgets.HTML(progress(class_name)._repr_html_())
+            self._widget = widgets.HTML(progress(class_name, kube=self.kube)._repr_html_())
             display(self._widget)
         self.watcher.start()
 
     def _changed(self, kind: str, obj: Any) -> None:
         if self._widget is not None and obj.metadata.namespace.startswith(f"{self.class_name}-"):
-            self._widget.value = progress(self.class_name)._repr_html_()
+            self._widget.value = progress(self.class_name, kube=self.kube)._repr_html_()
 
     def stop(self) -> Table:
         self.watcher.stop()
-        table = progress(self.class_name)
+        table = progress(self.class_name, kube=self.kube)
         if self._widget is not None:
             self._widget.value = table._repr_html_()
         return table

@@ -25,6 +25,7 @@ from kubernetes.dynamic.exceptions import ResourceNotFoundError
 from ..errors import ConfigError, InvalidError
 from . import legacy
 from .client import api_client, call, current_namespace, message_of, translate
+from .connection import Connection, connected
 from .history import CHANGE_CAUSE
 from .yamlsrc import Manifest, load
 
@@ -69,8 +70,10 @@ class ApplyResult:
         return len(self.items)
 
 
+@connected
 def apply(source: str | Path | dict[str, Any] | list[dict[str, Any]], *, namespace: str | None = None,
-          record: bool = False, upgrade: bool = True, dry_run: bool = False) -> ApplyResult:
+          record: bool = False, upgrade: bool = True, dry_run: bool = False,
+          kube: Connection | None = None) -> ApplyResult:
     """Create or update the objects in ``source`` (file, folder, YAML text, dict or list of dicts).
 
     ``upgrade`` rewrites removed API versions (the book's ``extensions/v1beta1`` and friends) and

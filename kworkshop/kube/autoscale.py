@@ -7,12 +7,15 @@ from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError
 from .client import api_client, current_namespace, translate
+from .connection import Connection, connected
 from .resources import parse_ref
 from .scale import read_workload
 
 
+@connected
 def autoscale(ref: str, *, min: int = 1, max: int, cpu_percent: int = 80,
-              scale_down_window: int | None = None, namespace: str | None = None) -> str:
+              scale_down_window: int | None = None, namespace: str | None = None,
+              kube: Connection | None = None) -> str:
     """Create an HPA like ``kubectl autoscale TYPE/NAME --min --max --cpu-percent``.
 
     ``scale_down_window`` sets ``behavior.scaleDown.stabilizationWindowSeconds`` (default 300 s:

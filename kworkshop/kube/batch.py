@@ -11,6 +11,7 @@ from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError, KworkshopError
 from .client import api_client, current_namespace, translate
+from .connection import Connection, connected
 from .watch import wait_for
 
 
@@ -33,7 +34,9 @@ def _condition(job: Any, kind: str) -> Any:
     return next((c for c in job.status.conditions or [] if c.type == kind and c.status == "True"), None)
 
 
-def wait_for_job(name: str, *, namespace: str | None = None, timeout: float = 120) -> JobResult:
+@connected
+def wait_for_job(name: str, *, namespace: str | None = None, timeout: float = 120,
+                 kube: Connection | None = None) -> JobResult:
     """Block until the Job completes (returns counts) or fails (raises JobFailedError)."""
     ns = current_namespace(namespace)
     batch = client.BatchV1Api(api_client())
@@ -64,7 +67,9 @@ def wait_for_job(name: str, *, namespace: str | None = None, timeout: float = 12
     return JobResult(name, job.status.succeeded or 0, job.status.failed or 0, job.spec.completions or 1)
 
 
-def create_job_from_cronjob(cronjob: str, name: str | None = None, *, namespace: str | None = None) -> str:
+@connected
+def create_job_from_cronjob(cronjob: str, name: str | None = None, *, namespace: str | None = None,
+                            kube: Connection | None = None) -> str:
     """``kubectl create job NAME --from=cronjob/CRONJOB``: run a CronJob now, by hand."""
     cj_name = cronjob.split("/", 1)[1] if "/" in cronjob else cronjob
     if "/" in cronjob and cronjob.split("/", 1)[0].lower() not in ("cronjob", "cronjobs", "cj"):

@@ -1,55 +1,23 @@
-"""The verbs' connection to the cluster: which API client and namespace they use by default, and
-the translation of API errors into sentences a learner understands.
+"""The verbs' raw API access and the translation of API errors into sentences a learner understands.
 
-``kw.up()`` makes its cluster the default. A notebook then calls ``kw.use(namespace="ch5-deploy")``
-so every verb works in the notebook's own namespace unless told otherwise.
+Which cluster and namespace a verb talks to is ``connection.py``'s business (``kw.use``,
+``kube=``); ``use``, ``api_client`` and ``current_namespace`` are re-exported here for the callers
+that import them from this module.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from dataclasses import dataclass
 from typing import Any
 
-from kubernetes import client, config
+from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import ApiError, ConflictError, ForbiddenError, InvalidError, NotFoundError
+from .connection import Connection, api_client, connected, current_namespace, use
 
-
-@dataclass
-class _Session:
-    api: client.ApiClient | None = None
-    namespace: str | None = None
-
-
-_session = _Session()
-
-
-def use(cluster: Any = None, *, namespace: str | None = None) -> None:
-    """Make ``cluster`` (a Cluster or an ApiClient) and/or ``namespace`` the default for every verb."""
-    if cluster is not None:
-        _session.api = getattr(cluster, "api_client", cluster)
-    if namespace is not None:
-        _session.namespace = namespace
-
-
-def api_client() -> client.ApiClient:
-    """The default API client: the last ``kw.up()``/``kw.use()`` cluster, else ``$KUBECONFIG``."""
-    if _session.api is None:
-        if os.environ.get("KUBECONFIG") or os.path.exists(os.path.expanduser("~/.kube/config")):
-            _session.api = config.new_client_from_config()
-        else:
-            from ..cluster import attach
-
-            _session.api = attach().api_client
-    return _session.api
-
-
-def current_namespace(namespace: str | None = None) -> str:
-    """``namespace`` if given, else the session's default, else ``default``."""
-    return namespace or _session.namespace or "default"
+__all__ = ["Connection", "api_client", "call", "connected", "current_namespace", "message_of",
+           "server_side_apply", "translate", "use"]
 
 
 def message_of(exc: ApiException) -> str:

@@ -13,6 +13,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from .client import api_client, current_namespace, translate
+from .connection import Connection, connected
 from .get import events
 from .resources import parse_ref
 
@@ -59,7 +60,8 @@ def _events(kind: str, name: str, ns: str | None) -> list[str]:
     return [f"{t:<8} {r:<18} {m}" for t, r, _, m in table.rows]
 
 
-def describe(ref: str, *, namespace: str | None = None) -> Description:
+@connected
+def describe(ref: str, *, namespace: str | None = None, kube: Connection | None = None) -> Description:
     """The facts ``kubectl describe TYPE/NAME`` gives, including images and events."""
     r = parse_ref(ref)
     ns = current_namespace(namespace)

@@ -10,6 +10,7 @@ from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError, NotFoundError
 from .client import api_client, call, current_namespace, translate
+from .connection import Connection, connected
 from .resources import Kind, Ref, kind_of, parse_ref
 from .tables import Table, from_server_table
 
@@ -21,8 +22,10 @@ def _path(kind: Kind, namespace: str | None, name: str | None = None) -> str:
     return resource.path(name=name, namespace=namespace if kind.namespaced else None)
 
 
+@connected
 def get(what: str, *, selector: str | None = None, field_selector: str | None = None,
-        namespace: str | None = None, all_namespaces: bool = False, wide: bool = False) -> Table:
+        namespace: str | None = None, all_namespaces: bool = False, wide: bool = False,
+        kube: Connection | None = None) -> Table:
     """``kubectl get TYPE[/NAME] [-l selector] [-A] [-o wide]`` as a Table (text, HTML, DataFrame)."""
     if "/" in what:
         ref = parse_ref(what)
@@ -40,8 +43,9 @@ def get(what: str, *, selector: str | None = None, field_selector: str | None = 
     return from_server_table(body, wide, where)
 
 
+@connected
 def delete(ref: str, *, namespace: str | None = None, wait: bool = True, timeout: float = 60,
-           missing_ok: bool = False) -> str:
+           missing_ok: bool = False, kube: Connection | None = None) -> str:
     """``kubectl delete TYPE/NAME`` (foreground: dependents first, and by default waits until gone)."""
     r = parse_ref(ref)
     ns = current_namespace(namespace)
@@ -66,7 +70,9 @@ def delete(ref: str, *, namespace: str | None = None, wait: bool = True, timeout
     return f'{r.kind.kind.lower()} "{r.name}" deleted'
 
 
-def label(ref: str, *, namespace: str | None = None, overwrite: bool = True, **labels: str | None) -> str:
+@connected
+def label(ref: str, *, namespace: str | None = None, overwrite: bool = True,
+          kube: Connection | None = None, **labels: str | None) -> str:
     """``kubectl label TYPE/NAME key=value`` (``key=None`` removes the label, like ``key-``).
 
     Labels whose keys are not Python names: ``kw.label("node/x", **{"node.kubernetes.io/pool": "a"})``.
@@ -91,7 +97,9 @@ def label(ref: str, *, namespace: str | None = None, overwrite: bool = True, **l
     return f"{r.kind.kind.lower()}/{r.name} labeled"
 
 
-def logs(ref: str, *, container: str | None = None, namespace: str | None = None, tail: int | None = None) -> str:
+@connected
+def logs(ref: str, *, container: str | None = None, namespace: str | None = None, tail: int | None = None,
+         kube: Connection | None = None) -> str:
     """``kubectl logs POD|TYPE/NAME``: a Job or Deployment means its first pod, as in kubectl."""
     ns = current_namespace(namespace)
     pod = _pod_for(ref if "/" in ref else f"pod/{ref}", ns)
@@ -123,7 +131,8 @@ def _pod_for(ref: str, ns: str) -> str:
     return sorted(pods, key=lambda p: p.metadata.creation_timestamp)[0].metadata.name
 
 
-def events(*, for_object: str | None = None, namespace: str | None = None) -> Table:
+@connected
+def events(*, for_object: str | None = None, namespace: str | None = None, kube: Connection | None = None) -> Table:
     """``kubectl events [--for TYPE/NAME]``: oldest first, with type, reason, object and message."""
     ns = current_namespace(namespace)
     core = client.CoreV1Api(api_client())
@@ -138,7 +147,8 @@ def events(*, for_object: str | None = None, namespace: str | None = None) -> Ta
     return Table(("Type", "Reason", "Object", "Message"), rows, f"events in namespace {ns}")
 
 
-def labelable_nodes() -> list[str]:
+@connected
+def labelable_nodes(*, kube: Connection | None = None) -> list[str]:
     """The nodes the current account may label (all of them for an admin; a learner's own in a class)."""
     api = api_client()
     names = sorted(n.metadata.name for n in client.CoreV1Api(api).list_node().items)

@@ -12,6 +12,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from .client import api_client, translate
+from .connection import Connection, connected
 from .watch import wait_for
 
 
@@ -23,7 +24,8 @@ def wait_for_default_service_account(namespace: str, timeout: float = 60, api: c
              field_selector="metadata.name=default")
 
 
-def create_namespace(name: str, *, exist_ok: bool = True, timeout: float = 60) -> str:
+@connected
+def create_namespace(name: str, *, exist_ok: bool = True, timeout: float = 60, kube: Connection | None = None) -> str:
     """Create ``name`` (if needed) and wait until pods can be created in it."""
     core = client.CoreV1Api(api_client())
     try:
@@ -35,7 +37,8 @@ def create_namespace(name: str, *, exist_ok: bool = True, timeout: float = 60) -
     return name
 
 
-def fresh_namespace(name: str, *, timeout: float = 120) -> str:
+@connected
+def fresh_namespace(name: str, *, timeout: float = 120, kube: Connection | None = None) -> str:
     """Delete ``name`` if it exists (waiting until it is gone), then create it empty.
 
     Each chapter notebook starts with this, so it runs the same the second time, in any order.
@@ -58,7 +61,8 @@ def fresh_namespace(name: str, *, timeout: float = 120) -> str:
 KEEP_CONFIGMAPS = ("kube-root-ca.crt", "kworkshop-progress")
 
 
-def empty_namespace(name: str, *, timeout: float = 120) -> None:
+@connected
+def empty_namespace(name: str, *, timeout: float = 120, kube: Connection | None = None) -> None:
     """Delete the workloads, Services, HPAs and ConfigMaps a notebook may have left in ``name``
     (keeping the checkpoint record), and wait until its pods are gone."""
     api = api_client()

@@ -18,6 +18,7 @@ from kubernetes.client.exceptions import ApiException
 from ..errors import ConfigError, RolloutStuckError, WaitTimeout
 from . import history as hist
 from .client import api_client, current_namespace, translate
+from .connection import Connection, connected
 from .resources import parse_ref
 from .watch import wait_for
 
@@ -74,7 +75,8 @@ def progress(d: client.V1Deployment) -> tuple[bool, str]:
     return True, f'deployment "{name}" successfully rolled out'
 
 
-def blockers(d: client.V1Deployment, namespace: str) -> list[str]:
+@connected
+def blockers(d: client.V1Deployment, namespace: str, *, kube: Connection | None = None) -> list[str]:
     """Why the newest pods of ``d`` do not become ready: pull errors, crash loops, scheduling."""
     core = client.CoreV1Api(api_client())
     selector = ",".join(f"{k}={v}" for k, v in (d.spec.selector.match_labels or {}).items())
@@ -100,8 +102,9 @@ def blockers(d: client.V1Deployment, namespace: str) -> list[str]:
     return reasons
 
 
+@connected
 def status(ref: str, *, namespace: str | None = None, timeout: float = 120, wait: bool = True,
-           fail_fast: bool = True) -> RolloutStatus:
+           fail_fast: bool = True, kube: Connection | None = None) -> RolloutStatus:
     """Wait for a Deployment's rollout to finish, like ``kubectl rollout status``.
 
     With ``fail_fast`` it raises RolloutStuckError as soon as a new pod cannot pull its image or
@@ -159,7 +162,9 @@ def _replicasets(d: client.V1Deployment, namespace: str) -> list[client.V1Replic
     return [rs for rs in sets if any(o.uid == d.metadata.uid for o in rs.metadata.owner_references or [])]
 
 
-def history(ref: str, *, revision: int | None = None, namespace: str | None = None) -> hist.History:
+@connected
+def history(ref: str, *, revision: int | None = None, namespace: str | None = None,
+            kube: Connection | None = None) -> hist.History:
     """The revisions ``kubectl rollout history`` lists (oldest first); ``revision`` picks one."""
     r = parse_ref(ref, "deployment")
     ns = current_namespace(namespace)
@@ -174,7 +179,9 @@ def history(ref: str, *, revision: int | None = None, namespace: str | None = No
     return revisions
 
 
-def undo(ref: str, *, to_revision: int | None = None, namespace: str | None = None) -> str:
+@connected
+def undo(ref: str, *, to_revision: int | None = None, namespace: str | None = None,
+         kube: Connection | None = None) -> str:
     """Roll back like ``kubectl rollout undo [--to-revision=N]``; returns kubectl's message."""
     r = parse_ref(ref, "deployment")
     ns = current_namespace(namespace)
@@ -224,17 +231,20 @@ def _set_paused(ref: str, paused: bool, namespace: str | None) -> str:
     return f"deployment.apps/{r.name} {'paused' if paused else 'resumed'}"
 
 
-def pause(ref: str, *, namespace: str | None = None) -> str:
+@connected
+def pause(ref: str, *, namespace: str | None = None, kube: Connection | None = None) -> str:
     """``kubectl rollout pause``: changes made now roll out together on resume."""
     return _set_paused(ref, True, namespace)
 
 
-def resume(ref: str, *, namespace: str | None = None) -> str:
+@connected
+def resume(ref: str, *, namespace: str | None = None, kube: Connection | None = None) -> str:
     """``kubectl rollout resume``: the changes made while paused roll out as one revision."""
     return _set_paused(ref, False, namespace)
 
 
-def restart(ref: str, *, namespace: str | None = None) -> str:
+@connected
+def restart(ref: str, *, namespace: str | None = None, kube: Connection | None = None) -> str:
     """``kubectl rollout restart``: new pods with the same spec, by stamping the template."""
     r = parse_ref(ref, "deployment")
     ns = current_namespace(namespace)

@@ -9,6 +9,7 @@ from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError
 from .client import api_client, current_namespace, translate
+from .connection import Connection, connected
 from .history import recorded
 from .resources import parse_ref
 
@@ -16,7 +17,8 @@ SCALABLE = ("deployment", "replicaset", "statefulset")
 WITH_PODS = ("deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob")
 
 
-def scale(ref: str, replicas: int, *, namespace: str | None = None) -> str:
+@connected
+def scale(ref: str, replicas: int, *, namespace: str | None = None, kube: Connection | None = None) -> str:
     """Set the number of replicas, like ``kubectl scale TYPE/NAME --replicas N``."""
     r = parse_ref(ref, SCALABLE)
     if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
@@ -31,7 +33,9 @@ def scale(ref: str, replicas: int, *, namespace: str | None = None) -> str:
     return f"{r.kind.kind.lower()}.apps/{r.name} scaled"
 
 
-def set_image(ref: str, images: Mapping[str, str], *, namespace: str | None = None, record: bool = False) -> str:
+@connected
+def set_image(ref: str, images: Mapping[str, str], *, namespace: str | None = None, record: bool = False,
+              kube: Connection | None = None) -> str:
     """Change container images, like ``kubectl set image TYPE/NAME container=image ...``.
 
     ``images`` maps container names to images; ``"*"`` means every container. With ``record`` the

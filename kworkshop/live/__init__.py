@@ -19,6 +19,7 @@ import sys as _sys
 from kubernetes import client
 
 from ..kube.client import api_client, current_namespace
+from ..kube.connection import Connection, connected
 from ..kube.resources import parse_ref
 from ..kube.watch import Watcher
 from ..load.recognise import recognise
@@ -29,8 +30,9 @@ from .view import WINDOW_SECONDS
 __all__ = ["LiveChart", "autoscaler", "interactive", "jobs", "nodes", "rollout"]
 
 
+@connected
 def rollout(ref: str, *, namespace: str | None = None, display: bool = True,
-            window: float = WINDOW_SECONDS) -> LiveChart:
+            window: float = WINDOW_SECONDS, kube: Connection | None = None) -> LiveChart:
     """Pods per ReplicaSet revision over time (ready / starting / failing to pull / stopping)."""
     r = parse_ref(ref, "deployment")
     ns = current_namespace(namespace)
@@ -51,8 +53,9 @@ def rollout(ref: str, *, namespace: str | None = None, display: bool = True,
     return chart.start(display)
 
 
+@connected
 def autoscaler(ref: str, *, namespace: str | None = None, display: bool = True,
-               window: float = WINDOW_SECONDS) -> LiveChart:
+               window: float = WINDOW_SECONDS, kube: Connection | None = None) -> LiveChart:
     """CPU utilisation against the target and desired/current replicas of an HPA; when load ran."""
     r = parse_ref(ref, "horizontalpodautoscaler")
     ns = current_namespace(namespace)
@@ -83,8 +86,9 @@ def autoscaler(ref: str, *, namespace: str | None = None, display: bool = True,
     return chart.start(display)
 
 
+@connected
 def jobs(*, selector: str | None = None, namespace: str | None = None, display: bool = True,
-         window: float = WINDOW_SECONDS) -> LiveChart:
+         window: float = WINDOW_SECONDS, kube: Connection | None = None) -> LiveChart:
     """Active/succeeded/failed Jobs over time and a bar per pod (parallel pods overlap)."""
     ns = current_namespace(namespace)
     api = api_client()
@@ -100,9 +104,10 @@ def jobs(*, selector: str | None = None, namespace: str | None = None, display: 
     return chart.start(display)
 
 
+@connected
 def nodes(*, namespace: str | None = None, all_namespaces: bool = False,
           labels: tuple[str, ...] = ("topology.kubernetes.io/zone", "nodenickname"),
-          display: bool = True) -> LiveChart:
+          display: bool = True, kube: Connection | None = None) -> LiveChart:
     """A map of the nodes (with some labels) and the pods on each."""
     ns = current_namespace(namespace)
     core = client.CoreV1Api(api_client())

@@ -16,6 +16,7 @@ from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError
 from ..kube.client import api_client, current_namespace, translate
+from ..kube.connection import Connection, connected
 from ..kube.resources import parse_ref
 
 NAME = "boomload-deploy"
@@ -38,8 +39,9 @@ def manifest(service: str, concurrency: int, replicas: int, name: str = NAME) ->
     }
 
 
+@connected
 def start(target: str, *, concurrency: int = 10, replicas: int = 1, namespace: str | None = None,
-          name: str = NAME) -> str:
+          name: str = NAME, kube: Connection | None = None) -> str:
     """Start (or restart with new settings) the load generator aimed at ``service/NAME``."""
     r = parse_ref(target, "service")
     if not isinstance(concurrency, int) or concurrency < 1 or not isinstance(replicas, int) or replicas < 1:
@@ -63,7 +65,8 @@ def start(target: str, *, concurrency: int = 10, replicas: int = 1, namespace: s
     return f"deployment.apps/{name} configured: {replicas} x boom -c {concurrency} -> http://{r.name}/"
 
 
-def stop(*, namespace: str | None = None, name: str = NAME) -> str:
+@connected
+def stop(*, namespace: str | None = None, name: str = NAME, kube: Connection | None = None) -> str:
     """Delete the load generator (``kubectl delete deploy boomload-deploy``); fine if it is gone."""
     ns = current_namespace(namespace)
     try:
