@@ -175,7 +175,29 @@ def port_takeover(a: str, b: str) -> tuple[bool, str]:
     ns_b = Kubectl(b)("get", "namespaces", "-o", "name")
     ok = (kube_system_uid(a) == uid_a and kube_system_uid(b) == uid_b and "only-in-a" in ns_a
           and "only-in-b" not in ns_a and "only-in-a" not in ns_b and alive(a) and alive(b))
-    return ok, "each cluster serves its own data" if ok else f"A: {ns_a.split()} B: {ns_b.split()}"
+    guard = etcd_refuses_strangers(a, b)
+    said = "each cluster serves its own data" if ok else f"A: {ns_a.split()} B: {ns_b.split()}"
+    return ok and guard, f"{said}; {'B' if guard else 'NOT B'}'s etcd refuses A's certificate"
+
+
+def etcd_refuses_strangers(a: str, b: str) -> bool:
+    """B's etcd answers B's apiserver certificate and refuses A's (another CA) in the handshake."""
+    from kworkshop.cluster import components, healing
+    from kworkshop.cluster.embedded import EmbeddedCluster
+
+    def etcd_url_and_pki(name: str) -> tuple[str, Path]:
+        layout = EmbeddedCluster(name).layout
+        etcd = next(c for c in components.read(layout.kwok_cluster_dir / "kwok.yaml") if c.name == "etcd")
+        return f"{etcd.arg('advertise-client-urls')}/health", layout.kwok_cluster_dir / "pki"
+
+    url_b, pki_b = etcd_url_and_pki(b)
+    _, pki_a = etcd_url_and_pki(a)
+
+    def with_certs_of(pki: Path) -> int | None:
+        ctx = healing._context(str(pki_b / "ca.crt"), str(pki / "admin.crt"), str(pki / "admin.key"))
+        return healing.http_status(url_b, ctx)
+
+    return with_certs_of(pki_b) == 200 and with_certs_of(pki_a) is None
 
 
 def foreign_port(a: str) -> tuple[bool, str]:

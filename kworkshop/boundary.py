@@ -44,8 +44,12 @@ def learner_facing(func: F) -> F:
             hint = "kubectl get all" if exc.status == 404 else "kubectl get events --sort-by=.lastTimestamp"
             raise translate(exc, _call(func, args, kwargs), hint) from exc
         except urllib3.exceptions.HTTPError as exc:
+            from .cluster import DEFAULT_NAME
+            from .cluster.backend import command
+
             raise ClusterError(f"{_call(func, args, kwargs)}: the API server does not answer ({exc}). "
-                               "Is the cluster up? `kworkshop status` says, `kworkshop up` heals it.") from exc
+                               f"Is the cluster up? `{command('status', DEFAULT_NAME)}` says, "
+                               f"`{command('up', DEFAULT_NAME)}` heals it.") from exc
 
     wrapper.__learner_facing__ = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]

@@ -149,21 +149,20 @@ def ready_text(handle: cluster.Cluster) -> str:
 
 
 def _class(args: argparse.Namespace) -> int:
-    from kubernetes import config
-
     from . import classroom
-    from .kube.client import use
+    from .kube.connection import connect
 
-    use(config.new_client_from_config(args.kubeconfig) if args.kubeconfig else cluster.attach(args.cluster))
+    # one explicit connection for the whole command; the module default is not involved
+    kube = connect(args.kubeconfig if args.kubeconfig else cluster.attach(args.cluster))
     if args.class_command == "create":
         names = args.names.split(",") if args.names else None
         print(classroom.create(args.name, count=args.learners, names=names,
-                               nodes_per_learner=args.nodes_per_learner, output=Path(args.output)))
+                               nodes_per_learner=args.nodes_per_learner, output=Path(args.output), kube=kube))
     elif args.class_command == "delete":
-        gone = classroom.delete(args.name)
+        gone = classroom.delete(args.name, kube=kube)
         print(f"deleted {len(gone)} objects of class {args.name}")
     else:
-        print(classroom.progress(args.name))
+        print(classroom.progress(args.name, kube=kube))
     return 0
 
 
