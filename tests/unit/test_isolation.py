@@ -145,3 +145,83 @@ def test_identity_matches_only_the_recorded_kube_system_uid(tmp_path):
     assert identity.mismatch(recorded, "uid-a") is None
     assert "another cluster's data" in identity.mismatch(recorded, "uid-b")
     assert identity.mismatch(None, "uid-b") is None  # nothing recorded yet: nothing to compare
+
+
+# -- the port ownership check, with real processes listening (no cluster needed) ----------------
+
+def _listener(tmp_path, *extra: str):
+    """A Python process listening on a free port; ``extra`` ends up on its command line."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-c", (
+        "import socket,sys,time;s=socket.socket();s.bind(('127.0.0.1',int(sys.argv[1])));s.listen();"
+        "time.sleep(60)"), str(port), *extra])
+    for _ in range(100):
+        if not ports.port_is_free(port):
+            break
+        time.sleep(0.05)
+    return proc, port
+
+
+def test_a_free_port_passes_the_ownership_check(tmp_path, machine):
+    import socket
+
+    from kworkshop.cluster import healing
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    comp = components.Component("etcd", "/c/bin/etcd", (), tmp_path, ports=(port,))
+    assert healing.check_ports(comp, tmp_path / "cluster", tmp_path / "kit", "a") is None
+
+
+def test_a_stranger_on_a_port_is_named_and_nothing_is_adopted(tmp_path, machine):
+    from kworkshop.cluster import healing
+    from kworkshop.errors import ClusterError
+
+    proc, port = _listener(tmp_path)
+    try:
+        comp = components.Component("etcd", "/c/bin/etcd", (), tmp_path, ports=(port,))
+        with pytest.raises(ClusterError, match=rf"cannot restart etcd: its port {port} is taken by pid {proc.pid}"):
+            healing.check_ports(comp, tmp_path / "cluster", tmp_path / "kit", "a")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_the_clusters_own_orphan_on_its_port_is_adopted(tmp_path, machine):
+    import sys
+
+    from kworkshop.cluster import healing
+
+    cluster_dir = tmp_path / "kwok" / "clusters" / "a"
+    proc, port = _listener(tmp_path, f"--data-dir={cluster_dir}/etcd")
+    try:
+        comp = components.Component("etcd", sys.executable, (), cluster_dir, ports=(port,))
+        assert healing.check_ports(comp, cluster_dir, tmp_path / "kit", "a") == proc.pid
+        # the same process seen from a cluster whose name only starts alike is a stranger
+        other = tmp_path / "kwok" / "clusters" / "a-2"
+        with pytest.raises(Exception, match="is taken by"):
+            healing.check_ports(comp, other, tmp_path / "kit2", "a-2")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_port_another_cluster_recorded_is_refused_even_when_nothing_listens(tmp_path, machine):
+    from kworkshop.cluster import healing
+    from kworkshop.errors import ClusterError
+
+    other = tmp_path / "b"
+    other.mkdir()
+    ports.reserve(other, [31999])
+    comp = components.Component("etcd", "/c/bin/etcd", (), tmp_path, ports=(31999,))
+    if ports.port_is_free(31999):
+        with pytest.raises(ClusterError, match=f"also recorded by the cluster in {other}"):
+            healing.check_ports(comp, tmp_path / "cluster", tmp_path / "kit", "a")
