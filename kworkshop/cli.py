@@ -64,6 +64,30 @@ def _parser() -> argparse.ArgumentParser:
             c.add_argument("--names", help="comma-separated learner names")
             c.add_argument("--nodes-per-learner", type=int, default=2, help="simulated nodes a learner may label")
             c.add_argument("--output", default="class-kubeconfigs", help="folder for the learners' kubeconfigs")
+    hv = cls_sub.add_parser("helm-values", help="values for the Zero to JupyterHub chart: the class on a cluster")
+    hv.add_argument("--name", default="class", help="the class name (as given to class create)")
+    hv.add_argument("--learners", type=int, help="number of learners (learner-01, ...)")
+    hv.add_argument("--names", help="comma-separated learner names")
+    hv.add_argument("--image", required=True, help="the single-user image, repo:tag (built from z2jh/Dockerfile)")
+    hv.add_argument("--instructor", default="instructor", help="the hub's admin (default: instructor)")
+    hv.add_argument("--kubeconfigs", default="class-kubeconfigs", help="the folder class create wrote")
+    hv.add_argument("--output", default="-", help="the values file (default: standard output)")
+    hv.add_argument("--secrets", help="also write the learners' kubeconfig Secrets to this file (mode 0600)")
+
+    serve = cls_sub.add_parser("serve", help="the class in the browser: JupyterHub, an account per learner, "
+                                             "a live progress board (as root)")
+    serve.add_argument("--name", default="class", help="the class name (prefix of every namespace and account)")
+    serve.add_argument("--learners", type=int, help="number of learners (learner-01, ...)")
+    serve.add_argument("--names", help="comma-separated learner names")
+    serve.add_argument("--port", type=int, default=8000, help="the hub's port (default 8000)")
+    serve.add_argument("--bind", default="127.0.0.1",
+                       help="address to listen on (default: this machine only; 0.0.0.0 opens it to the network)")
+    serve.add_argument("--ssl-cert", help="TLS certificate (PEM) for a hub reachable from the network")
+    serve.add_argument("--ssl-key", help="its private key")
+    serve.add_argument("--cluster", default=cluster.DEFAULT_NAME, help="the embedded cluster (started if needed)")
+    serve.add_argument("--notebooks", default="notebooks", help="the notebooks learners get a copy of")
+    serve.add_argument("--nodes-per-learner", type=int, default=2, help="simulated nodes a learner may label")
+    serve.add_argument("--stop", action="store_true", help="stop the class's hub and the learners' servers")
 
     inst = sub.add_parser("install", help="get the pinned binaries into the cache (no cluster)")
     inst.add_argument("--force", action="store_true", help="rebuild or download even if cached")
@@ -152,6 +176,21 @@ def _class(args: argparse.Namespace) -> int:
     from . import classroom
     from .kube.connection import connect
 
+    if args.class_command == "helm-values":  # no cluster: the values are data
+        from .classroom.helm import helm_values
+
+        output = None if args.output == "-" else Path(args.output)
+        result = helm_values(args.name, args.image, count=args.learners,
+                             names=args.names.split(",") if args.names else None, instructor=args.instructor,
+                             kubeconfigs=Path(args.kubeconfigs), output=output,
+                             secrets_file=Path(args.secrets) if args.secrets else None)
+        if output is None:  # the YAML alone on standard output; what else was written on stderr
+            sys.stdout.write(result.text)
+        for line in result.steps():
+            print(line, file=sys.stderr if output is None else sys.stdout)
+        return 0
+    if args.class_command == "serve":
+        return _class_serve(args)
     # one explicit connection for the whole command; the module default is not involved
     kube = connect(args.kubeconfig if args.kubeconfig else cluster.attach(args.cluster))
     if args.class_command == "create":
@@ -164,6 +203,21 @@ def _class(args: argparse.Namespace) -> int:
     else:
         print(classroom.progress(args.name, kube=kube))
     return 0
+
+
+def _class_serve(args: argparse.Namespace) -> int:
+    from .classroom import hub
+
+    if args.stop:
+        stopped = hub.stop(args.name)
+        print(f"stopped class {args.name}: {', '.join(stopped)}" if stopped else f"class {args.name} was not served")
+        return 0
+    served = hub.serve(args.name, count=args.learners, names=args.names.split(",") if args.names else None,
+                       port=args.port, bind=args.bind, cluster_name=args.cluster, ssl_cert=args.ssl_cert,
+                       ssl_key=args.ssl_key, notebooks=Path(args.notebooks), nodes_per_learner=args.nodes_per_learner,
+                       status=TerminalStatus(verbose=args.verbose))
+    print(served, flush=True)
+    return served.wait()
 
 
 if __name__ == "__main__":
