@@ -3,8 +3,8 @@
 Everything kwokctl would otherwise download or guess is set here, so ``kwokctl create cluster``
 runs offline and identically everywhere: the path of every binary, the metrics-server manifest,
 ``bindAddress: 127.0.0.1`` (kwokctl's default 0.0.0.0 would expose etcd in plain HTTP), component
-flags as ``componentsPatches`` (``--extra-args`` has an index bug, kwok's mutationComponentPatches),
-the stages, the logs rules and which KWOK kinds are live CRDs.
+flags and Go runtime settings (the memory budget) as ``componentsPatches`` (``--extra-args`` has an
+index bug, kwok's mutationComponentPatches), the stages, the logs rules and which KWOK kinds are live CRDs.
 """
 
 from __future__ import annotations
@@ -37,6 +37,37 @@ COMPONENT_FLAGS: Mapping[str, tuple[tuple[str, str, bool], ...]] = {
     "kube-controller-manager": (
         ("horizontal-pod-autoscaler-sync-period", "5s", False),
     ),
+    "etcd": (
+        # etcd keeps the raft log since the last snapshot in memory (default 10,000 entries): a
+        # single member with a few MB of data snapshots cheaply; nothing reads the log but etcd
+        ("snapshot-count", "1000", False),
+        # entries kept for a slow follower after a snapshot; a single-member cluster has none
+        ("snapshot-catchup-entries", "100", False),
+    ),
+}
+
+# The memory budget (issue 12; `python benchmarks/memory.py` measures it): the Go runtime's
+# settings, as environment variables of each component (``componentsPatches`` ``extraEnvs``).
+# GOGC=N lets the heap grow N % above what is live before the next collection (default 100,
+# i.e. twice the live heap); the components of a 3-node cluster allocate little once started,
+# so collecting earlier costs a fraction of a percent of a core and no behaviour: the same
+# objects, answers and timings. GOMEMLIMIT is a soft ceiling on the Go runtime's memory, set
+# well above what a component uses idle (1.7 x for the apiserver, 4 x for the small ones): it
+# only makes a burst collect sooner, never fails an allocation
+# (https://go.dev/doc/gc-guide#Memory_limit).
+# Measured, 3 idle nodes, RSS (anon): kube-apiserver 283 (201) -> 221 (137) MiB, the others
+# 1-6 MiB each; the rest of each figure is the binary's own code, which no setting changes.
+COMPONENT_ENVS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    # ~80 MB live heap, most of it the API's OpenAPI and handler tables: 25 % above it, not 100 %
+    "kube-apiserver": (("GOGC", "25"), ("GOMEMLIMIT", "256MiB")),
+    # informers for every controller: a steady heap of ~25 MB
+    "kube-controller-manager": (("GOGC", "25"), ("GOMEMLIMIT", "128MiB")),
+    "etcd": (("GOGC", "50"), ("GOMEMLIMIT", "96MiB")),
+    "kube-scheduler": (("GOGC", "50"), ("GOMEMLIMIT", "64MiB")),
+    # holds every node and pod it simulates; grows with a learner's replicas, hence the ceiling
+    "kwok-controller": (("GOGC", "50"), ("GOMEMLIMIT", "64MiB")),
+    # keeps the last two scrapes of every pod's metrics
+    "metrics-server": (("GOGC", "50"), ("GOMEMLIMIT", "64MiB")),
 }
 
 
@@ -59,8 +90,9 @@ def kwokctl_configuration(binaries: Binaries, metrics_manifest: Path) -> dict[st
     }
     patches = [
         {"name": component,
-         "extraArgs": [{"key": k, "value": v, "override": o} for k, v, o in flags]}
-        for component, flags in COMPONENT_FLAGS.items()
+         "extraArgs": [{"key": k, "value": v, "override": o} for k, v, o in COMPONENT_FLAGS.get(component, ())],
+         "extraEnvs": [{"name": k, "value": v} for k, v in COMPONENT_ENVS.get(component, ())]}
+        for component in dict.fromkeys([*COMPONENT_FLAGS, *COMPONENT_ENVS])  # one patch per component
     ]
     return {"kind": "KwokctlConfiguration", "apiVersion": CONFIG_API,
             "options": options, "componentsPatches": patches}
