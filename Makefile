@@ -14,7 +14,12 @@ $(BIN)/kworkshop: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(BIN)/kworkshop
+# JupyterHub's proxy for `kworkshop class serve`, from npm, inside the venv (the kit finds it there)
+CHP := $(VENV)/node/node_modules/.bin/configurable-http-proxy
+$(CHP): | $(BIN)/kworkshop
+	npm install --prefix $(VENV)/node --no-fund --no-audit --loglevel=error configurable-http-proxy@5.3.0
+
+setup: $(BIN)/kworkshop $(CHP)
 
 binaries: setup  ## cache, PATH, official download or Go build, in that order
 	$(BIN)/kworkshop install

@@ -10,6 +10,10 @@ A terminal keeps the cluster's own kubeconfig (``kworkshop env``): there, add ``
 ``start`` sets the whole default connection, never part of it: cluster, namespace, and ``strict``
 (from ``solutions``: a failed checkpoint raises). So a notebook run after another in the same kernel
 gets nothing of the first one's settings. ``session.kube`` is that connection, for ``kube=``.
+
+In a class served by ``kworkshop class serve``, the hub sets ``$KWORKSHOP_NAMESPACE`` (the learner's
+namespace, the only one their account may use): it wins over the notebook's ``namespace``
+parameter, and the session's line says so.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from .kube.connection import Connection, connect, use
 from .kube.namespaces import fresh_namespace
 from .paths import state_dir
 
+NAMESPACE_ENV = "KWORKSHOP_NAMESPACE"  # set for each learner by `kworkshop class serve`
+
 
 @dataclass(frozen=True)
 class Session:
@@ -33,8 +39,12 @@ class Session:
     kubeconfig: Path
     solutions: bool
     kube: Connection
+    asked: str = ""  # the notebook's own namespace, when $KWORKSHOP_NAMESPACE replaced it
 
     def __str__(self) -> str:
+        if self.asked and self.asked != self.namespace:
+            return (f"working in namespace {self.namespace} (your class namespace, from ${NAMESPACE_ENV}, "
+                    f"instead of this notebook's {self.asked}): `!kubectl` here and in your terminal works there")
         return (f"working in namespace {self.namespace}: `!kubectl` in this notebook works there; "
                 f"in a terminal add `-n {self.namespace}`")
 
@@ -56,9 +66,11 @@ def namespaced_kubeconfig(source: Path, namespace: str, target: Path) -> Path:
 
 
 def start(namespace: str, *, backend: str = "embedded", solutions: bool = False, fresh: bool = True) -> Session:
-    """Start a chapter notebook in ``namespace`` (see the module docstring)."""
+    """Start a chapter notebook in ``namespace`` (see the module docstring); ``$KWORKSHOP_NAMESPACE``,
+    when set, wins over ``namespace``."""
     from .cluster import up
 
+    asked, namespace = namespace, os.environ.get(NAMESPACE_ENV) or namespace
     cluster = up(backend=backend)
     conn = connect(cluster, namespace=namespace, strict=solutions)
     if fresh:
@@ -67,4 +79,4 @@ def start(namespace: str, *, backend: str = "embedded", solutions: bool = False,
     kubeconfig = namespaced_kubeconfig(Path(cluster.kubeconfig), namespace, target)
     os.environ["KUBECONFIG"] = str(kubeconfig)
     kube = use(replace(conn, kubeconfig=kubeconfig))
-    return Session(cluster, namespace, kubeconfig, solutions, kube)
+    return Session(cluster, namespace, kubeconfig, solutions, kube, asked if asked != namespace else "")

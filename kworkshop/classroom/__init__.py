@@ -4,6 +4,8 @@
 the learner's ServiceAccount, their namespace as default); on the embedded backend each learner also
 gets simulated nodes of their own to label. ``progress`` reads the checkpoints every learner's
 notebooks recorded (``kw.check``) into one table; ``delete`` removes everything labelled with the class.
+``hub`` serves the class in the browser (``kworkshop class serve``): JupyterHub, one system account
+per learner, a live progress board.
 
 Each function takes ``kube=`` (the instructor's connection); a loop over learners builds one
 connection per learner (``kw.connect(kubeconfig, namespace=...)``) and never changes the default.
@@ -95,11 +97,14 @@ def _ca_data(api: client.ApiClient) -> str:
 
 @connected
 def delete(class_name: str = "class", *, timeout: float = 120, kube: Connection | None = None) -> list[str]:
-    """Remove every object of the class; returns the names of what it deleted."""
+    """Remove every object of the class, and what ``class serve`` made (its hub, the learners'
+    system accounts and homes, its folders); returns the names of what it deleted."""
+    from .hub import remove as remove_served
+
+    gone = remove_served(class_name)
     api = api_client()
     core, rbac = client.CoreV1Api(api), client.RbacAuthorizationV1Api(api)
     selector = f"{CLASS_LABEL}={class_name}"
-    gone = []
     for ns in core.list_namespace(label_selector=selector).items:
         core.delete_namespace(ns.metadata.name)
         gone.append(f"namespace/{ns.metadata.name}")
@@ -115,25 +120,42 @@ def delete(class_name: str = "class", *, timeout: float = 120, kube: Connection 
     return gone
 
 
+@dataclass(frozen=True)
+class Mark:
+    """One checkpoint of one learner: passed or not, and when (the last run counts)."""
+
+    passed: bool
+    at: datetime
+
+    def __str__(self) -> str:
+        return f"{'✓' if self.passed else '✗'} {self.at.strftime('%H:%M:%S')}"
+
+
 @connected
-def progress(class_name: str = "class", *, kube: Connection | None = None) -> Table:
-    """Learner x checkpoint: ✓/✗ and when, from each learner's ``kworkshop-progress`` ConfigMap."""
+def results(class_name: str = "class", *, kube: Connection | None = None) -> dict[str, dict[str, Mark]]:
+    """Learner -> checkpoint -> Mark, from each learner's ``kworkshop-progress`` ConfigMap (every
+    learner of the class appears, with no marks before their first checkpoint)."""
     core = client.CoreV1Api(api_client())
-    results: dict[str, dict[str, str]] = {}
+    found: dict[str, dict[str, Mark]] = {}
     for ns in core.list_namespace(label_selector=f"{CLASS_LABEL}={class_name}").items:
         learner = ns.metadata.labels.get(LEARNER_LABEL, ns.metadata.name)
         try:
             data = core.read_namespaced_config_map(PROGRESS, ns.metadata.name).data or {}
         except ApiException:
             data = {}
-        results[learner] = {}
+        found[learner] = {}
         for raw in data.values():
             entry = json.loads(raw)
-            check = entry["name"]
-            when = datetime.fromisoformat(entry["at"]).strftime("%H:%M:%S")
-            results[learner][check] = f"{'✓' if entry['passed'] else '✗'} {when}"
-    checks = sorted({c for r in results.values() for c in r})
-    rows = tuple((learner, *(results[learner].get(c, "") for c in checks)) for learner in sorted(results))
+            found[learner][entry["name"]] = Mark(bool(entry["passed"]), datetime.fromisoformat(entry["at"]))
+    return dict(sorted(found.items()))
+
+
+@connected
+def progress(class_name: str = "class", *, kube: Connection | None = None) -> Table:
+    """Learner x checkpoint: ✓/✗ and when, from each learner's ``kworkshop-progress`` ConfigMap."""
+    marks = results(class_name, kube=kube)
+    checks = sorted({c for r in marks.values() for c in r})
+    rows = tuple((learner, *(str(m) if (m := marks[learner].get(c)) else "" for c in checks)) for learner in marks)
     return Table(("Learner", *checks), rows, f"class {class_name}")
 
 

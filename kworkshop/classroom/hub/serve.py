@@ -1,0 +1,338 @@
+"""``kworkshop class serve``: the class on a JupyterHub (start, wait, stop), and its removal.
+
+Serve is a checklist, each step shown through the status object: the cluster (started if needed),
+the class (as ``class create``), the learners' share (``runtime``), one system account per learner
+and one for the instructor with a password each (the credentials sheet, mode 0600, keeps them from
+one serve to the next), a check that a learner's account can run the kit's Python, then the hub
+with its proxy and the progress board, until the URL answers. Everything of the hub lives in the
+class's state folder (root only): config, database, cookie secret, pid files, log.
+
+``stop`` ends the hub (which stops the learners' servers, the board and the proxy) and then
+whatever of the class still runs; ``remove`` (from ``class delete``) also deletes the accounts,
+their homes, the share and the state folder. Both are idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from ... import paths
+from ...errors import ConfigError, KworkshopError
+from ...progress import LoggingStatus, Status, step
+from ..plan import Learner, learners
+from . import runtime, users
+from .config import LOOPBACK, SERVICE, HubSettings, public_url, render, traits
+
+PROXY = "configurable-http-proxy"
+PROXY_VERSION = "5.3.0"  # the Makefile installs this one into the venv (npm install --prefix .venv/node)
+INSTRUCTOR = "instructor"
+
+
+def class_dir(class_name: str) -> Path:
+    return paths.state_dir() / "classes" / class_name
+
+
+@dataclass(frozen=True)
+class Served:
+    class_name: str
+    url: str
+    credentials: Path
+    log: Path
+    hub: subprocess.Popen = field(repr=False, compare=False)
+    warnings: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return "\n".join([
+            *self.warnings, f"class {self.class_name} is served at {self.url}",
+            f"credentials sheet (one line per learner to hand out; the instructor's last): {self.credentials}",
+            f"progress board (instructor): {self.url}services/{SERVICE}/", f"hub log: {self.log}",
+            f"stop with Ctrl+C, or from another shell: kworkshop class serve --stop --name {self.class_name}"])
+
+    def wait(self) -> int:
+        """Until the hub ends; Ctrl+C (or SIGTERM) stops it and the learners' servers. Returns its exit code."""
+        def interrupt(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, interrupt)
+        try:
+            code = self.hub.wait()
+        except KeyboardInterrupt:
+            code = 0
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            stop(self.class_name)
+        return code
+
+
+def proxy_command() -> str:
+    """The configurable-http-proxy executable: the kit's own (next to the venv), else on PATH."""
+    candidates = [Path(sys.prefix) / "node" / "node_modules" / ".bin" / PROXY]
+    for candidate in candidates:
+        if candidate.is_file():
+            return str(candidate)
+    import shutil
+
+    found = shutil.which(PROXY)
+    if found is None:
+        raise ConfigError(f"JupyterHub needs {PROXY} (from npm): install it with `npm install --prefix "
+                          f"{Path(sys.prefix) / 'node'} {PROXY}@{PROXY_VERSION}` (`make setup` does).")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def _check_port(bind: str, port: int) -> None:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the proxy binds: TIME_WAIT is no owner
+        try:
+            s.bind((bind, port))
+        except OSError as exc:
+            raise ConfigError(f"port {port} on {bind} is taken ({exc.strerror}): choose another with --port, "
+                              "or stop what runs there.") from exc
+
+
+def _read_sheet(sheet: Path) -> dict[str, str]:
+    if not sheet.is_file():
+        return {}
+    pairs = (line.split() for line in sheet.read_text().splitlines() if line.strip() and not line.startswith("#"))
+    return {p[0]: p[1] for p in pairs if len(p) >= 2}
+
+
+def _write_sheet(sheet: Path, url: str, learner_pw: dict[str, str], instructor: tuple[str, str]) -> None:
+    lines = [f"# class at {url}: one line per learner, user name and password"]
+    lines += [f"{name} {pw}" for name, pw in learner_pw.items()]
+    lines += [f"# the instructor (hub admin, progress board at {url}services/{SERVICE}/)", " ".join(instructor)]
+    fd = os.open(sheet, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write("\n".join(lines) + "\n")
+    sheet.chmod(0o600)
+
+
+def _admin_kubeconfig(cluster: object, kubectl: Path, target: Path) -> Path:
+    """The instructor's kubeconfig with its certificates inline (the originals are root's files)."""
+    done = subprocess.run([str(kubectl), "config", "view", "--flatten", "--minify", "--raw",
+                           f"--kubeconfig={cluster.kubeconfig}"], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise KworkshopError(f"kubectl config view --flatten failed: {done.stderr.strip()}")
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(done.stdout)
+    return target
+
+
+def _learner_can_run(account: str, python: str) -> None:
+    """As the learner's account: can it start the kit's Python with JupyterHub and JupyterLab?"""
+    probe = "import kworkshop, jupyterhub.singleuser, jupyterlab"
+    done = subprocess.run(["runuser", "-u", account, "--", python, "-c", probe],
+                          capture_output=True, text=True, check=False, cwd="/")
+    if done.returncode != 0:
+        raise ConfigError(f"a learner's account ({account}) cannot run {python}: "
+                          f"{(done.stderr or done.stdout).strip().splitlines()[-1:]}")
+
+
+def serve(class_name: str, *, count: int | None = None, names: list[str] | None = None, port: int = 8000,
+          bind: str = LOOPBACK, cluster_name: str | None = None, ssl_cert: str | None = None,
+          ssl_key: str | None = None, notebooks: Path = Path("notebooks"), nodes_per_learner: int = 2,
+          share_root: Path = runtime.SHARE_ROOT, status: Status | None = None) -> Served:
+    """Create the class and start its hub in the background (see the module docstring)."""
+    from ... import classroom, cluster
+    from ...binaries import install
+    from ...kube.connection import connect
+
+    status = status or LoggingStatus()
+    users.require_root("`kworkshop class serve`")
+    members: list[Learner] = learners(class_name, count, names)
+    if any(m.name == INSTRUCTOR for m in members):
+        raise ConfigError(f"{INSTRUCTOR!r} is the instructor's account: give that learner another name.")
+    instructor = f"{class_name}-{INSTRUCTOR}"
+    for name in [m.namespace for m in members] + [instructor]:
+        if len(name) > users.MAX_NAME:
+            raise ConfigError(f"the account {name!r} would be longer than {users.MAX_NAME} characters: "
+                              "choose a shorter class or learner name.")
+    if bool(ssl_cert) != bool(ssl_key):
+        raise ConfigError("--ssl-cert and --ssl-key go together.")
+    state = class_dir(class_name)
+    if running(class_name):
+        raise ConfigError(f"class {class_name} is already served: stop it first with "
+                          f"`kworkshop class serve --stop --name {class_name}`.")
+    _check_port(bind, port)
+    proxy = proxy_command()
+    warnings = ()
+    if bind not in (LOOPBACK, "localhost", "::1"):
+        warnings = (f"WARNING: the hub listens on {bind}:{port}, reachable from other machines; "
+                    + ("with TLS." if ssl_cert else "passwords and notebooks travel unencrypted: give it "
+                       "--ssl-cert/--ssl-key, or put a TLS proxy in front of it."),)
+    state.mkdir(parents=True, exist_ok=True)
+    state.chmod(0o700)
+
+    handle = cluster.up(name=cluster_name or cluster.DEFAULT_NAME, status=status, set_env=False)
+    kubectl = install(status, allow_build=False).paths["kubectl"]
+    with step(status, f"Class {class_name}: {len(members)} namespaces, accounts and kubeconfigs"):
+        info = classroom.create(class_name, names=[m.name for m in members], nodes_per_learner=nodes_per_learner,
+                                output=state / "kubeconfigs", kube=connect(handle))
+        admin = _admin_kubeconfig(handle, kubectl, state / "instructor.kubeconfig")
+    with step(status, f"The learners' share in {share_root / class_name}"):
+        rt = runtime.prepare(class_name, notebooks.expanduser().resolve(), kubectl, share_root)
+    with step(status, f"{len(members) + 1} system accounts (PAM logins, homes 0700)"):
+        sheet = state / "credentials.txt"
+        known = _read_sheet(sheet)
+        accounts = [m.namespace for m in members] + [instructor]
+        for name in accounts:
+            users.ensure(name, class_name)
+        passwords = {name: known.get(name) or users.new_password() for name in accounts}
+        users.set_passwords(passwords)
+        _write_sheet(sheet, public_url(bind, port, bool(ssl_cert)),
+                     {m.namespace: passwords[m.namespace] for m in members}, (instructor, passwords[instructor]))
+    with step(status, f"A learner's account runs {rt.python}"):
+        _learner_can_run(members[0].namespace, rt.python)
+    settings = HubSettings(
+        class_name, tuple(m.namespace for m in members), instructor, state, rt.python, proxy,
+        _free_port(), _free_port(), _free_port(),
+        (sys.executable, "-m", "kworkshop.classroom.hub.board", "--class", class_name, "--kubeconfig", str(admin)),
+        port, bind, ssl_cert, ssl_key, rt.env,
+        {"PATH": os.environ.get("PATH", runtime.SYSTEM_PATH), "HOME": str(Path.home())})
+    roster = {"class": class_name, "share": str(rt.share), "accounts": {
+        **{m.namespace: {"namespace": m.namespace, "kubeconfig": str(kc.resolve())}
+           for m, kc in zip(info.learners, info.kubeconfigs, strict=True)},
+        instructor: {"kubeconfig": str(admin)}}}
+    settings.roster.write_text(json.dumps(roster, indent=2))
+    settings.config_file.write_text(render(traits(settings), settings.roster))
+    with step(status, f"JupyterHub and its proxy on {settings.url}"):
+        hub = _start_hub(settings, Path(proxy).parent)
+    return Served(class_name, settings.url, sheet, state / "hub.log", hub, warnings)
+
+
+def _start_hub(s: HubSettings, proxy_dir: Path, timeout: float = 90) -> subprocess.Popen:
+    log = s.state / "hub.log"
+    env = {**os.environ, "PATH": f"{proxy_dir}{os.pathsep}{os.environ.get('PATH', runtime.SYSTEM_PATH)}"}
+    with open(log, "w") as out:  # its own session: Ctrl+C reaches `class serve`, which stops it in order
+        proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(s.config_file)], cwd=s.state,
+                                env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    check = f"http://{LOOPBACK}:{s.port}/hub/api" if not s.ssl_cert else None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise KworkshopError(f"JupyterHub stopped at its start (exit {proc.returncode}); the end of {log}:\n"
+                                 + "\n".join(log.read_text().splitlines()[-15:]))
+        if _answers(check, s) and _board_up(s):
+            return proc
+        time.sleep(0.5)
+    stop(s.class_name)
+    raise KworkshopError(f"JupyterHub did not answer within {timeout:.0f} s; see {log}")
+
+
+def _answers(url: str | None, s: HubSettings) -> bool:
+    if url is None:  # TLS: the port accepting connections is what we can check without the CA
+        with socket.socket() as sock:
+            return sock.connect_ex((LOOPBACK if s.bind in ("0.0.0.0", "") else s.bind, s.port)) == 0
+    try:
+        with urllib.request.urlopen(url, timeout=3) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def _board_up(s: HubSettings) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((LOOPBACK, s.board_port)) == 0
+
+
+def _hub_process(class_name: str) -> psutil.Process | None:
+    pid_file = class_dir(class_name) / "jupyterhub.pid"
+    try:
+        proc = psutil.Process(int(pid_file.read_text().strip()))
+        # the pid is ours only if it runs this class's config (a pid file can outlive its process)
+        if str(class_dir(class_name) / "jupyterhub_config.py") in proc.cmdline():
+            return proc
+    except (OSError, ValueError, psutil.Error):
+        pass
+    return None
+
+
+def running(class_name: str) -> bool:
+    return _hub_process(class_name) is not None
+
+
+def _leftovers(class_name: str) -> list[psutil.Process]:
+    """What may outlive a hub that was killed: the learners' servers, the board, the proxy."""
+    uids = {a.uid for a in users.of_class(class_name)}
+    found = []
+    for proc in psutil.process_iter(["pid", "uids", "cmdline"]):
+        cmd = proc.info["cmdline"] or []
+        if (proc.info["uids"] and proc.info["uids"].real in uids) \
+                or ("kworkshop.classroom.hub.board" in cmd and cmd[cmd.index("--class") + 1:][:1] == [class_name]):
+            found.append(proc)
+    try:  # the proxy, by the pid file the hub wrote, if it still runs the proxy
+        proxy = psutil.Process(int((class_dir(class_name) / "proxy.pid").read_text().strip()))
+        if any(PROXY in part for part in proxy.cmdline()):
+            found.append(proxy)
+    except (OSError, ValueError, psutil.Error):
+        pass
+    return found
+
+
+def _end(procs: list[psutil.Process], timeout: float = 20) -> None:
+    for proc in procs:
+        try:
+            proc.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=5)
+
+
+def stop(class_name: str) -> list[str]:
+    """Stop the class's hub, then anything of the class still running; returns what it stopped."""
+    stopped = []
+    hub = _hub_process(class_name)
+    if hub is not None:
+        hub.send_signal(signal.SIGTERM)  # the hub stops the servers, the board and the proxy itself
+        try:
+            hub.wait(60)
+        except psutil.TimeoutExpired:
+            hub.kill()
+        stopped.append(f"JupyterHub (pid {hub.pid})")
+    rest = _leftovers(class_name)
+    _end(rest)
+    stopped += [f"pid {p.pid}" for p in rest]
+    return stopped
+
+
+def remove(class_name: str, share_root: Path = runtime.SHARE_ROOT) -> list[str]:
+    """Stop the hub and delete the class's accounts and homes, its share and its state folder."""
+    import shutil
+
+    gone = [f"process {what}" for what in stop(class_name)]
+    accounts = users.of_class(class_name)
+    if accounts:
+        users.require_root(f"deleting the system accounts of class {class_name}")
+    for acct in accounts:
+        users.remove(acct)
+        gone.append(f"user/{acct.name} (and {acct.home})")
+    if runtime.remove(class_name, share_root):
+        gone.append(f"folder {share_root / class_name}")
+    if class_dir(class_name).exists():
+        shutil.rmtree(class_dir(class_name))
+        gone.append(f"folder {class_dir(class_name)}")
+    return gone
