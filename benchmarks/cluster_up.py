@@ -7,11 +7,13 @@ Prints, for N runs (median, min, max):
                 the same binaries (kwokctl's default stages; the kit's node Metric, without which
                 metrics-server never becomes ready on empty nodes), then `kubectl wait`;
   * ratio       kit / raw (target <= 1.2);
-  * RSS         total resident memory of the kit cluster's processes, 3 nodes (target <= 800 MiB);
   * top         seconds from creating a pod until the metrics API reports its usage (~30 s);
+  * memory      (``memory.py``) RSS per component with 3 idle nodes, the peak during the HPA
+                chapter's load, and a learner's session (JupyterLab + 3 kernels + the cluster);
+                skipped with --no-memory;
   * cold build  with --cold: `kworkshop install` with empty Go caches and an empty kit cache.
 
-Usage: python benchmarks/cluster_up.py [--runs 3] [--cold]
+Usage: python benchmarks/cluster_up.py [--runs 3] [--cold] [--no-memory]
 """
 
 from __future__ import annotations
@@ -26,29 +28,27 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
+import memory  # benchmarks/memory.py: a script's own folder is on sys.path
 import yaml
 
 import kworkshop as kw
 from kworkshop.binaries import install
-from kworkshop.cluster.embedded import ClusterLayout, EmbeddedCluster, Kwokctl
+from kworkshop.cluster.embedded import ClusterLayout, Kwokctl
 from kworkshop.cluster.kwokconfig import kwokctl_configuration, resource_metrics
 
 
-def kit_up(root: Path) -> tuple[float, float, float]:
-    """Seconds to a ready cluster, its RSS in MiB, and seconds until a new pod has metrics."""
+def kit_up(root: Path) -> tuple[float, float]:
+    """Seconds to a ready cluster, and seconds until a new pod has metrics."""
     os.environ["KWORKSHOP_STATE_DIR"] = str(root)
     t0 = time.perf_counter()
     try:
         cluster = kw.up(3, name="bench-kit", set_env=False)
         took = time.perf_counter() - t0
-        pids = [p for p in EmbeddedCluster("bench-kit", root).component_pids().values() if p]
-        rss = sum(psutil.Process(p).memory_info().rss for p in pids) / 2**20
         top = pod_metrics_latency(cluster)
     finally:
         problems = kw.down("bench-kit")
     assert not problems, problems
-    return took, rss, top
+    return took, top
 
 
 def pod_metrics_latency(cluster: kw.Cluster) -> float:
@@ -119,21 +119,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cold", action="store_true", help="also time a cold build (several minutes)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory figures (~2 minutes)")
     args = parser.parse_args()
     install()  # binaries cached before any timing
-    kit, raw, rss, top = [], [], [], []
+    kit, raw, top = [], [], []
     with tempfile.TemporaryDirectory(prefix="kworkshop-bench-") as tmp:
         for i in range(args.runs):
-            took, mem, latency = kit_up(Path(tmp) / f"kit{i}")
+            took, latency = kit_up(Path(tmp) / f"kit{i}")
             kit.append(took)
-            rss.append(mem)
             top.append(latency)
             raw.append(raw_up(Path(tmp) / f"raw{i}"))
+        figures = None if args.no_memory else memory.measure(Path(tmp) / "mem")
     print(summary("kit up to Ready + metrics API", kit, "s"))
     print(summary("raw kwokctl to the same state", raw, "s"))
     print(f"{'overhead ratio (kit / raw, medians)':<34} {statistics.median(kit) / statistics.median(raw):.2f}")
-    print(summary("RSS of the cluster, 3 nodes", rss, "MiB"))
     print(summary("new pod -> its metrics (kubectl top)", top, "s"))
+    if figures is not None:
+        print(memory.report(*figures))
     if args.cold:
         print(summary("cold `kworkshop install` (build)", [cold_install()], "s"))
     return 0
