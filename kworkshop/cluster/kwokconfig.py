@@ -36,6 +36,13 @@ COMPONENT_FLAGS: Mapping[str, tuple[tuple[str, str, bool], ...]] = {
     ),
     "kube-controller-manager": (
         ("horizontal-pod-autoscaler-sync-period", "5s", False),
+        # A class of 30 shares one controller-manager: with its client's default limit (20
+        # requests/s, burst 30) ReplicaSet work waited 2-3 s in its queue and a rollout's p95 was
+        # 5-9x one learner's (benchmarks/class_load.py); the cluster itself used under one core.
+        ("kube-api-qps", "200", False),
+        ("kube-api-burst", "400", False),
+        ("concurrent-deployment-syncs", "20", False),
+        ("concurrent-replicaset-syncs", "20", False),
     ),
     "etcd": (
         # etcd keeps the raft log since the last snapshot in memory (default 10,000 entries): a
