@@ -149,7 +149,11 @@ def test_a_served_class_in_three_browsers(served):
         # the instructor opens the board first and keeps it open (never reloaded)
         board = _login(browser, url, instructor, passwords[instructor])
         board.wait_for_url(re.compile(r"/(hub|user)/"), timeout=60_000)
-        board.goto(f"{url}services/progress/")
+        board.goto(f"{url}hub/home")  # the hub's home: the board is in its Services menu
+        board.click("a.dropdown-toggle:has-text('Services')")
+        board.wait_for_selector("a.dropdown-item:has-text('progress')", timeout=10_000)
+        board.screenshot(path=str(SHOTS / "class-instructor-home.png"))
+        board.click("a.dropdown-item:has-text('progress')")
         board.wait_for_selector("#board td:has-text('learner-01')", timeout=60_000)  # the board's names
         assert board.locator("td.pass").count() == 0
         board.screenshot(path=str(SHOTS / "class-board-before.png"))

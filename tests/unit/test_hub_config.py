@@ -116,3 +116,38 @@ def test_passwords_are_random_and_unambiguous():
     words = {users.new_password() for _ in range(50)}
     assert len(words) == 50
     assert all(len(w) == 12 and not set(w) & set("l1o0i") for w in words)
+
+
+def test_serving_needs_root(monkeypatch):
+    from kworkshop.errors import ConfigError
+
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    with pytest.raises(ConfigError, match="run it as root"):
+        users.require_root("`kworkshop class serve`")
+
+
+def test_credentials_sheet_is_private_and_read_back(tmp_path):
+    from kworkshop.classroom.hub.serve import _read_sheet, _write_sheet
+
+    sheet = tmp_path / "credentials.txt"
+    _write_sheet(sheet, "http://127.0.0.1:8000/", {"k8s101-ada": "pw1", "k8s101-grace": "pw2"},
+                 ("k8s101-instructor", "pw3"))
+    assert sheet.stat().st_mode & 0o777 == 0o600
+    lines = [line for line in sheet.read_text().splitlines() if not line.startswith("#")]
+    assert lines == ["k8s101-ada pw1", "k8s101-grace pw2", "k8s101-instructor pw3"]  # the instructor's last
+    assert _read_sheet(sheet) == {"k8s101-ada": "pw1", "k8s101-grace": "pw2", "k8s101-instructor": "pw3"}
+
+
+def test_board_snapshot_is_plain_json():
+    from datetime import datetime
+
+    from kworkshop.classroom import Mark
+    from kworkshop.classroom.hub.board import snapshot
+
+    at = datetime(2026, 11, 27, 10, 15, 30)
+    data = snapshot("k8s101", {"ada": {"b": Mark(True, at), "a": Mark(False, at)}, "grace": {}}, at)
+    assert data["checks"] == ["a", "b"]
+    assert data["rows"] == [
+        {"learner": "ada", "cells": [{"passed": False, "at": "10:15:30"}, {"passed": True, "at": "10:15:30"}],
+         "passed": 1},
+        {"learner": "grace", "cells": [None, None], "passed": 0}]

@@ -16,6 +16,7 @@ import html
 import json
 import logging
 import os
+import signal
 import threading
 from datetime import datetime
 from typing import Any
@@ -82,7 +83,7 @@ class Board:
     def stop(self) -> None:
         self._stopped.set()
         self._dirty.set()
-        self.watcher.stop()
+        self.watcher.stop(timeout=1)  # a daemon thread: the process may end without it
 
 
 PAGE = """<!doctype html>
@@ -93,7 +94,7 @@ PAGE = """<!doctype html>
  th {{ background: #f3f3f3; font-weight: 600; }} td.pass {{ color: #137333; background: #e6f4ea; }}
  td.fail {{ color: #a50e0e; background: #fce8e6; }} .muted {{ color: #777; }}
 </style></head>
-<body><h1>Class {name}: progress</h1>
+<body><p><a href="{hub}">&larr; the hub</a></p><h1>Class {name}: progress</h1>
 <p class="muted">Each checkpoint a learner runs appears here (✓ passed, ✗ not yet, with the time of the last
 run). Updated every 2 seconds; <span id="updated">loading</span>.</p>
 <div id="board"></div>
@@ -135,7 +136,8 @@ def make_app(board: Board) -> Any:
         @web.authenticated
         def get(self) -> None:
             self.set_header("Cache-Control", "no-store")
-            self.write(PAGE.format(name=html.escape(board.class_name), xsrf=self.xsrf_token.decode()))
+            hub_home = url_path_join(os.environ.get("JUPYTERHUB_BASE_URL", "/"), "hub/home")
+            self.write(PAGE.format(name=html.escape(board.class_name), xsrf=self.xsrf_token.decode(), hub=hub_home))
 
     class DataHandler(HubOAuthenticated, web.RequestHandler):
         @web.authenticated
@@ -164,8 +166,13 @@ def main(argv: list[str] | None = None) -> None:
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
     make_app(board).listen(url.port, url.hostname)
     log.info("serving class %s on %s", args.class_name, url.geturl())
+    loop = IOLoop.current()
+    # the hub stops a service with SIGINT, then SIGTERM: end at once on either (SIGINT may arrive
+    # ignored from a background shell, so Python's KeyboardInterrupt cannot be relied on)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: loop.add_callback_from_signal(loop.stop))
     try:
-        IOLoop.current().start()
+        loop.start()
     finally:
         board.stop()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -81,8 +82,6 @@ def proxy_command() -> str:
     for candidate in candidates:
         if candidate.is_file():
             return str(candidate)
-    import shutil
-
     found = shutil.which(PROXY)
     if found is None:
         raise ConfigError(f"JupyterHub needs {PROXY} (from npm): install it with `npm install --prefix "
@@ -141,8 +140,51 @@ def _learner_can_run(account: str, python: str) -> None:
     done = subprocess.run(["runuser", "-u", account, "--", python, "-c", probe],
                           capture_output=True, text=True, check=False, cwd="/")
     if done.returncode != 0:
-        raise ConfigError(f"a learner's account ({account}) cannot run {python}: "
-                          f"{(done.stderr or done.stdout).strip().splitlines()[-1:]}")
+        last = ((done.stderr or done.stdout).strip().splitlines() or ["no output"])[-1]
+        raise ConfigError(f"a learner's account ({account}) cannot run the kit's Python {python}: {last}")
+
+
+def _refuse(class_name: str, members: list[Learner], port: int, bind: str, ssl_cert: str | None,
+            ssl_key: str | None) -> None:
+    """Everything that would stop the class from being served, before anything is made."""
+    users.require_root("`kworkshop class serve`")
+    if any(m.name == INSTRUCTOR for m in members):
+        raise ConfigError(f"{INSTRUCTOR!r} is the instructor's account: give that learner another name.")
+    for name in [m.namespace for m in members] + [f"{class_name}-{INSTRUCTOR}"]:
+        if len(name) > users.MAX_NAME:
+            raise ConfigError(f"the account {name!r} would be longer than {users.MAX_NAME} characters: "
+                              "choose a shorter class or learner name.")
+    if bool(ssl_cert) != bool(ssl_key):
+        raise ConfigError("--ssl-cert and --ssl-key go together.")
+    if running(class_name):
+        raise ConfigError(f"class {class_name} is already served: stop it first with "
+                          f"`kworkshop class serve --stop --name {class_name}`.")
+    _check_port(bind, port)
+
+
+def _network_warnings(bind: str, port: int, tls: bool) -> tuple[str, ...]:
+    if bind in (LOOPBACK, "localhost", "::1"):
+        return ()
+    where = (f"the hub listens on {bind}:{port}: learners open {'https' if tls else 'http'}://"
+             f"{socket.gethostname()}:{port}/ (or this machine's address)",)
+    if tls:
+        return where
+    return (*where, "WARNING: without TLS, passwords and notebooks cross the network unencrypted: give "
+                    "--ssl-cert/--ssl-key, or put a TLS proxy in front of the hub.")
+
+
+def _accounts(class_name: str, members: list[Learner], sheet: Path, url: str) -> str:
+    """One system account per learner and the instructor's; the sheet keeps their passwords."""
+    instructor = f"{class_name}-{INSTRUCTOR}"
+    known = _read_sheet(sheet)
+    accounts = [m.namespace for m in members] + [instructor]
+    for name in accounts:
+        users.ensure(name, class_name)
+    passwords = {name: known.get(name) or users.new_password() for name in accounts}
+    users.set_passwords(passwords)
+    _write_sheet(sheet, url, {m.namespace: passwords[m.namespace] for m in members},
+                 (instructor, passwords[instructor]))
+    return instructor
 
 
 def serve(class_name: str, *, count: int | None = None, names: list[str] | None = None, port: int = 8000,
@@ -155,28 +197,10 @@ def serve(class_name: str, *, count: int | None = None, names: list[str] | None 
     from ...kube.connection import connect
 
     status = status or LoggingStatus()
-    users.require_root("`kworkshop class serve`")
-    members: list[Learner] = learners(class_name, count, names)
-    if any(m.name == INSTRUCTOR for m in members):
-        raise ConfigError(f"{INSTRUCTOR!r} is the instructor's account: give that learner another name.")
-    instructor = f"{class_name}-{INSTRUCTOR}"
-    for name in [m.namespace for m in members] + [instructor]:
-        if len(name) > users.MAX_NAME:
-            raise ConfigError(f"the account {name!r} would be longer than {users.MAX_NAME} characters: "
-                              "choose a shorter class or learner name.")
-    if bool(ssl_cert) != bool(ssl_key):
-        raise ConfigError("--ssl-cert and --ssl-key go together.")
-    state = class_dir(class_name)
-    if running(class_name):
-        raise ConfigError(f"class {class_name} is already served: stop it first with "
-                          f"`kworkshop class serve --stop --name {class_name}`.")
-    _check_port(bind, port)
+    members = learners(class_name, count, names)
+    _refuse(class_name, members, port, bind, ssl_cert, ssl_key)
     proxy = proxy_command()
-    warnings = ()
-    if bind not in (LOOPBACK, "localhost", "::1"):
-        warnings = (f"WARNING: the hub listens on {bind}:{port}, reachable from other machines; "
-                    + ("with TLS." if ssl_cert else "passwords and notebooks travel unencrypted: give it "
-                       "--ssl-cert/--ssl-key, or put a TLS proxy in front of it."),)
+    state = class_dir(class_name)
     state.mkdir(parents=True, exist_ok=True)
     state.chmod(0o700)
 
@@ -189,15 +213,7 @@ def serve(class_name: str, *, count: int | None = None, names: list[str] | None 
     with step(status, f"The learners' share in {share_root / class_name}"):
         rt = runtime.prepare(class_name, notebooks.expanduser().resolve(), kubectl, share_root)
     with step(status, f"{len(members) + 1} system accounts (PAM logins, homes 0700)"):
-        sheet = state / "credentials.txt"
-        known = _read_sheet(sheet)
-        accounts = [m.namespace for m in members] + [instructor]
-        for name in accounts:
-            users.ensure(name, class_name)
-        passwords = {name: known.get(name) or users.new_password() for name in accounts}
-        users.set_passwords(passwords)
-        _write_sheet(sheet, public_url(bind, port, bool(ssl_cert)),
-                     {m.namespace: passwords[m.namespace] for m in members}, (instructor, passwords[instructor]))
+        instructor = _accounts(class_name, members, state / "credentials.txt", public_url(bind, port, bool(ssl_cert)))
     with step(status, f"A learner's account runs {rt.python}"):
         _learner_can_run(members[0].namespace, rt.python)
     settings = HubSettings(
@@ -214,7 +230,8 @@ def serve(class_name: str, *, count: int | None = None, names: list[str] | None 
     settings.config_file.write_text(render(traits(settings), settings.roster))
     with step(status, f"JupyterHub and its proxy on {settings.url}"):
         hub = _start_hub(settings, Path(proxy).parent)
-    return Served(class_name, settings.url, sheet, state / "hub.log", hub, warnings)
+    return Served(class_name, settings.url, state / "credentials.txt", state / "hub.log", hub,
+                  _network_warnings(bind, port, bool(ssl_cert)))
 
 
 def _start_hub(s: HubSettings, proxy_dir: Path, timeout: float = 90) -> subprocess.Popen:
@@ -228,6 +245,7 @@ def _start_hub(s: HubSettings, proxy_dir: Path, timeout: float = 90) -> subproce
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            stop(s.class_name)  # the board or the proxy may have started before the hub gave up
             raise KworkshopError(f"JupyterHub stopped at its start (exit {proc.returncode}); the end of {log}:\n"
                                  + "\n".join(log.read_text().splitlines()[-15:]))
         if _answers(check, s) and _board_up(s):
@@ -276,7 +294,8 @@ def _leftovers(class_name: str) -> list[psutil.Process]:
     for proc in psutil.process_iter(["pid", "uids", "cmdline"]):
         cmd = proc.info["cmdline"] or []
         if (proc.info["uids"] and proc.info["uids"].real in uids) \
-                or ("kworkshop.classroom.hub.board" in cmd and cmd[cmd.index("--class") + 1:][:1] == [class_name]):
+                or ("kworkshop.classroom.hub.board" in cmd and "--class" in cmd
+                    and cmd[cmd.index("--class") + 1:][:1] == [class_name]):
             found.append(proc)
     try:  # the proxy, by the pid file the hub wrote, if it still runs the proxy
         proxy = psutil.Process(int((class_dir(class_name) / "proxy.pid").read_text().strip()))
@@ -321,8 +340,6 @@ def stop(class_name: str) -> list[str]:
 
 def remove(class_name: str, share_root: Path = runtime.SHARE_ROOT) -> list[str]:
     """Stop the hub and delete the class's accounts and homes, its share and its state folder."""
-    import shutil
-
     gone = [f"process {what}" for what in stop(class_name)]
     accounts = users.of_class(class_name)
     if accounts:
