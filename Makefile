@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: setup binaries up down workshop test test-unit test-notebooks lint bench clean
+.PHONY: setup binaries up down workshop test test-unit test-notebooks lint bench clean messages
 
 $(BIN)/kworkshop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ workshop: up
 	$(BIN)/kworkshop lab --port=$(PORT)
 
 lint: setup
-	$(BIN)/ruff check kworkshop tests benchmarks
+	$(BIN)/ruff check kworkshop tests benchmarks tools
 
 test-unit: setup
 	$(BIN)/pytest tests/unit
@@ -53,6 +53,10 @@ test-notebooks: binaries
 test: binaries lint
 	$(BIN)/pytest
 	$(MAKE) test-notebooks
+
+# extract the kit's messages (Babel) into kworkshop/locale/*/LC_MESSAGES/*.po; then translate the new ones
+messages: setup
+	$(BIN)/python tools/messages.py
 
 bench: binaries
 	$(BIN)/python benchmarks/cluster_up.py

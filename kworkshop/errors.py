@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .i18n import _
+
 
 class KworkshopError(Exception):
     """Base of every error raised on purpose by kworkshop."""
@@ -58,9 +60,10 @@ class CommandError(ClusterError):
         self.output = output
         self.returncode = returncode
         tail = "\n".join(output.strip().splitlines()[-25:])
-        detail = f"\n  command: {' '.join(self.argv)}\n  exit code: {returncode}"
+        detail = "\n  " + _("command: {argv}").format(argv=" ".join(self.argv))
+        detail += "\n  " + _("exit code: {code}").format(code=returncode)
         if tail:
-            detail += "\n  output (last lines):\n    " + tail.replace("\n", "\n    ")
+            detail += "\n  " + _("output (last lines):") + "\n    " + tail.replace("\n", "\n    ")
         super().__init__(message + detail)
 
 
@@ -74,7 +77,7 @@ class ApiError(KworkshopError):
     def __init__(self, message: str, status: int = 0, hint: str = "") -> None:
         self.status = status
         self.hint = hint
-        super().__init__(message + (f" See: {hint}" if hint else ""))
+        super().__init__(message + (" " + _("See: {hint}").format(hint=hint) if hint else ""))
 
 
 class NotFoundError(ApiError):

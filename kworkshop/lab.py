@@ -30,6 +30,7 @@ from typing import NoReturn
 
 from . import paths
 from .errors import ConfigError
+from .i18n import _
 
 START_NOTEBOOK = "00-start-here.ipynb"
 LOOPBACK = "127.0.0.1"
@@ -110,8 +111,8 @@ def configure(name: str, notebooks: Path | str = "notebooks") -> LabSetup:
 
     notebooks = Path(notebooks).expanduser().resolve()
     if not notebooks.is_dir():
-        raise ConfigError(f"There is no notebooks folder at {notebooks}: run this in the workshop's "
-                          "repository, or pass --notebooks FOLDER.")
+        raise ConfigError(_("There is no notebooks folder at {folder}: run this in the workshop's "
+                            "repository, or pass --notebooks FOLDER.").format(folder=notebooks))
     config_dir = paths.state_dir() / "lab" / name
     config_dir.mkdir(parents=True, exist_ok=True)
     rcfile = config_dir / "terminalrc"

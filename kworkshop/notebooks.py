@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .i18n import _
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def run_notebooks(notebooks: list[Path], output: Path, parameters: dict[str, Any
 
     missing = [str(p) for p in notebooks if not p.is_file()]
     if missing:
-        raise ConfigError(f"no such notebook: {', '.join(missing)}")
+        raise ConfigError(_("no such notebook: {names}").format(names=", ".join(missing)))
     output.mkdir(parents=True, exist_ok=True)
     runs = []
     for path in notebooks:
@@ -58,7 +59,7 @@ def run_notebooks(notebooks: list[Path], output: Path, parameters: dict[str, Any
             error = f"{type(exc).__name__}: {exc}"[:300]
         runs.append(NotebookRun(path.stem, not error, time.monotonic() - start, target, error))
         if target.exists():
-            body, _ = HTMLExporter().from_filename(str(target))
+            body, _resources = HTMLExporter().from_filename(str(target))
             target.with_suffix(".html").write_text(body)
     _index(runs, output)
     return runs
