@@ -4,8 +4,9 @@ A learner's server runs as their own account, so everything it executes must be 
 users: the Python with the kit and JupyterHub, the pinned ``kubectl``, the notebooks to copy. A
 kit installed under ``/root`` (a pyenv or a venv whose interpreter lives there) is not: ``/root``
 is mode 0700. Then the share gets a venv of a system Python of the same version (``/usr/bin/
-python3.X``) whose ``site-packages``, ``share`` and ``etc`` are links to the kit's: the same
-packages, JupyterLab's assets and server extensions, run by an interpreter learners may execute.
+python3.X``) whose ``site-packages``, ``share`` and ``etc`` are the kit's (links, or copies made of
+hard links when learners cannot read the kit's folders either): the same packages, JupyterLab's
+assets and server extensions, run by an interpreter learners may execute.
 
 The share (default ``/srv/kworkshop/<class>``, mode 0755, files 0644/0755) holds::
 
@@ -26,6 +27,7 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ...errors import ConfigError
 from ...lab import server_config, shell_command
@@ -67,24 +69,50 @@ def _system_python() -> Path | None:
     return None
 
 
+def _link_or_copy(src: str, dst: str) -> None:
+    """A hard link (instant, no space; the file's own mode decides who reads it), else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _share_tree(source: Path, target: Path, ignore: Any = None) -> None:
+    """``target`` shows ``source``: a link when learners can read ``source``, else a linked copy."""
+    if world_readable(source):
+        target.symlink_to(source)
+    else:
+        shutil.copytree(source, target, symlinks=True, copy_function=_link_or_copy, ignore=ignore)
+
+
 def _linked_venv(share: Path, base: Path) -> Path:
-    """A venv of ``base`` in the share that sees the kit's packages, assets and Jupyter config."""
+    """A venv of ``base`` in the share that sees the kit's packages, assets and Jupyter config.
+
+    Linked to the kit's own folders when learners can read them (a venv in /work, /opt); copied
+    with hard links when they cannot (a checkout under /root), the kit itself as a plain package
+    instead of its editable-install hook, which points into the unreadable checkout.
+    """
     import kworkshop
 
     purelib = Path(sysconfig.get_paths()["purelib"])
-    if not (world_readable(purelib) and world_readable(Path(kworkshop.__file__).parent)):
-        raise ConfigError(f"learners cannot read the kit's packages ({purelib}): install the kit in a folder "
-                          "every user can read (e.g. python3 -m venv /opt/kworkshop) to serve a class.")
     venv = share / "venv"
     if venv.exists():
         shutil.rmtree(venv)
     subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
     site = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
     shutil.rmtree(site)
-    site.symlink_to(purelib)
+    kit = Path(kworkshop.__file__).parent
+    if world_readable(purelib) and world_readable(kit):
+        site.symlink_to(purelib)
+    else:
+        shutil.copytree(purelib, site, symlinks=True, copy_function=_link_or_copy,
+                        ignore=shutil.ignore_patterns("__editable__*"))
+        if not (site / "kworkshop").exists():
+            shutil.copytree(kit, site / "kworkshop", copy_function=_link_or_copy,
+                            ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("share", "etc"):  # JupyterLab's assets and the server extensions' config
         if (Path(sys.prefix) / name).is_dir():
-            (venv / name).symlink_to(Path(sys.prefix) / name)
+            _share_tree(Path(sys.prefix) / name, venv / name)
     return venv / "bin" / "python"
 
 
@@ -147,6 +175,8 @@ def terminal_rc(path: str) -> str:
 def _open_to_all(share: Path) -> None:
     """Folders 0755, files 0644 (0755 when executable); links are left as they are."""
     for root, dirs, files in os.walk(share):
+        if Path(root) == share and "venv" in dirs:
+            dirs.remove("venv")  # pip's modes already; its copied files are hard links to the kit's own
         for name in dirs:
             p = Path(root) / name
             if not p.is_symlink():
