@@ -130,9 +130,29 @@ def preflight(api: client.ApiClient) -> list[Capability]:
         else:
             why = "metrics-server is not installed" if exc.status == 404 else f"metrics.k8s.io answers {exc.status}"
             caps.append(Capability("metrics API", False, why, "03-autoscaling will not scale; `kubectl top` fails"))
-    for name, verb, resource, affects in (
-            ("label nodes", "patch", "nodes", "05-daemonsets-and-node-selection: the labelling cells fail"),
-            ("create namespaces", "create", "namespaces", "every notebook: set `namespace` to one you own")):
-        ok = _allowed(api, verb, resource)
-        caps.append(Capability(name, ok, "allowed" if ok else "not allowed for your account", affects))
+    if _allowed(api, "patch", "nodes"):
+        caps.append(Capability("label nodes", True, "allowed", ""))
+    else:  # a class learner may label only the nodes given to them (RBAC resourceNames)
+        own = _own_nodes(api)
+        caps.append(Capability("label nodes", bool(own),
+                               f"only your own nodes: {', '.join(own)}" if own else "not allowed for your account",
+                               "" if own else "05-daemonsets-and-node-selection: the labelling cells fail"))
+    given = os.environ.get("KWORKSHOP_NAMESPACE")
+    if given and _allowed(api, "create", "pods", namespace=given):
+        caps.append(Capability("your namespace", True, f"{given} (every notebook works there)", ""))
+    else:
+        ok = _allowed(api, "create", "namespaces")
+        caps.append(Capability("create namespaces", ok, "allowed" if ok else "not allowed for your account",
+                               "every notebook: set `namespace` to one you own"))
     return caps
+
+
+def _own_nodes(api: client.ApiClient) -> list[str]:
+    """The nodes this account may patch one by one (a class learner's own), if it may list nodes."""
+    try:
+        names = sorted(n.metadata.name for n in client.CoreV1Api(api).list_node(_request_timeout=10).items)
+    except ApiException:
+        return []
+    auth = client.AuthorizationV1Api(api)
+    return [name for name in names if auth.create_self_subject_access_review(
+        {"spec": {"resourceAttributes": {"verb": "patch", "resource": "nodes", "name": name}}}).status.allowed]
