@@ -23,6 +23,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic.exceptions import ResourceNotFoundError
 
 from ..errors import ConfigError, InvalidError
+from ..i18n import _
 from . import legacy
 from .client import api_client, call, current_namespace, message_of, translate
 from .connection import Connection, connected
@@ -82,7 +83,7 @@ def apply(source: str | Path | dict[str, Any] | list[dict[str, Any]], *, namespa
     """
     manifests = load(source)
     if not manifests:
-        raise ConfigError(f"{source}: there is nothing to apply (no documents).")
+        raise ConfigError(_("{source}: there is nothing to apply (no documents).").format(source=source))
     dyn = dynamic.DynamicClient(api_client())
     plans = [_plan(m, dyn, namespace, record, upgrade, source) for m in manifests]
     for plan in plans:  # all or nothing: every document must pass the server's dry run first
@@ -133,26 +134,31 @@ def _plan(m: Manifest, dyn: dynamic.DynamicClient, namespace: str | None, record
     obj = m.obj
     for key in ("apiVersion", "kind"):
         if not obj.get(key):
-            raise ConfigError(f"{m.where()}: the document has no {key}; every manifest needs apiVersion and kind.")
+            raise ConfigError(_("{where}: the document has no {field}; every manifest needs apiVersion and kind.")
+                              .format(where=m.where(), field=key))
     name = (obj.get("metadata") or {}).get("name")
     if not name:
-        raise ConfigError(f"{m.where(('metadata',))}: {obj['kind']} has no metadata.name.")
+        raise ConfigError(_("{where}: {kind} has no metadata.name.").format(where=m.where(("metadata",)),
+                                                                           kind=obj["kind"]))
     if not isinstance(name, str) or len(name) > 253 or not DNS_SUBDOMAIN.match(name):
-        raise ConfigError(f"{m.where(('metadata', 'name'))}: {name!r} is not a valid name: use lower-case "
-                          "letters, digits and '-', starting and ending with a letter or digit.")
+        raise ConfigError(_("{where}: {name!r} is not a valid name: use lower-case letters, digits and '-', "
+                            "starting and ending with a letter or digit.")
+                          .format(where=m.where(("metadata", "name")), name=name))
     moved = legacy.removed_api(obj)
     changes: list[legacy.Change] = []
     if upgrade:
         obj, changes = legacy.upgrade(obj)
     elif moved:
-        raise ConfigError(f"{m.where(('apiVersion',))}: apiVersion {obj['apiVersion']} for {obj['kind']} was "
-                          f"removed in Kubernetes {moved[1]}; use apiVersion: {moved[0]} "
-                          "(or apply with upgrade=True to convert it).")
+        raise ConfigError(_("{where}: apiVersion {version} for {kind} was removed in Kubernetes {release}; "
+                            "use apiVersion: {current} (or apply with upgrade=True to convert it).")
+                          .format(where=m.where(("apiVersion",)), version=obj["apiVersion"], kind=obj["kind"],
+                                  release=moved[1], current=moved[0]))
     try:
         resource = dyn.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
     except ResourceNotFoundError as exc:
-        raise ConfigError(f"{m.where(('kind',))}: this cluster has no kind {obj['kind']!r} in apiVersion "
-                          f"{obj['apiVersion']!r}. See: kubectl api-resources") from exc
+        raise ConfigError(_("{where}: this cluster has no kind {kind!r} in apiVersion {version!r}. "
+                            "See: kubectl api-resources")
+                          .format(where=m.where(("kind",)), kind=obj["kind"], version=obj["apiVersion"])) from exc
     meta = obj.setdefault("metadata", {})
     if resource.namespaced:
         meta["namespace"] = namespace or meta.get("namespace") or current_namespace()
@@ -191,24 +197,27 @@ def _explain(exc: ApiException, plan: _Plan) -> Exception:
         parts = tuple(p for p in re.split(r"[.\[\]]+", field_path) if p)
         path = tuple(int(p) if p.isdigit() else p for p in parts)
         leaf = str(path[-1]) if path else field_path
-        hint = f" Did you mean {LIKELY_MEANT[leaf]} (check its indentation)?" if leaf in LIKELY_MEANT and \
-            ".".join(map(str, path)) != LIKELY_MEANT[leaf] else ""
-        return InvalidError(f"{plan.manifest.where(path)}: {plan.kind} {plan.name!r} has an unknown field "
-                            f"{field_path!r}: the cluster would ignore it, so nothing was applied.{hint}",
-                            exc.status or 400, f"kubectl explain {plan.kind.lower()}")
+        text = _("{where}: {kind} {name!r} has an unknown field {field!r}: the cluster would ignore it, "
+                 "so nothing was applied.").format(where=plan.manifest.where(path), kind=plan.kind,
+                                                   name=plan.name, field=field_path)
+        if leaf in LIKELY_MEANT and ".".join(map(str, path)) != LIKELY_MEANT[leaf]:
+            text += " " + _("Did you mean {field} (check its indentation)?").format(field=LIKELY_MEANT[leaf])
+        return InvalidError(text, exc.status or 400, f"kubectl explain {plan.kind.lower()}")
     typed = re.search(r"failed to create typed patch object \([^)]*\): \.([\w.\[\]\-/]+): (.*)$", msg)
     if typed:  # server-side apply checks types before validation, and answers 500 for a wrong type
         parts = tuple(p for p in re.split(r"[.\[\]]+", typed.group(1)) if p)
         path = tuple(int(p) if p.isdigit() else p for p in parts)
         problem = re.sub(r"&value\.valueUnstructured\{Value:(.*)\}", r"\1", typed.group(2))
-        return InvalidError(f"{plan.manifest.where(path)}: {plan.kind} {plan.name!r} is invalid: "
-                            f"{typed.group(1)}: {problem}. Nothing was applied.", exc.status or 400,
-                            f"kubectl explain {plan.kind.lower()}")
+        return InvalidError(_("{where}: {kind} {name!r} is invalid: {detail}. Nothing was applied.")
+                            .format(where=plan.manifest.where(path), kind=plan.kind, name=plan.name,
+                                    detail=f"{typed.group(1)}: {problem}"),
+                            exc.status or 400, f"kubectl explain {plan.kind.lower()}")
     if exc.status in (400, 422):
         causes = _causes(exc)
         where = plan.manifest.where(causes[0][0]) if causes else plan.where
         detail = "; ".join(c[1] for c in causes) or msg
-        return InvalidError(f"{where}: {plan.kind} {plan.name!r} is invalid: {detail}. Nothing was applied.",
+        return InvalidError(_("{where}: {kind} {name!r} is invalid: {detail}. Nothing was applied.")
+                            .format(where=where, kind=plan.kind, name=plan.name, detail=detail),
                             exc.status, f"kubectl explain {plan.kind.lower()}")
     return translate(exc, f"{plan.where} {plan.kind}/{plan.name}", f"kubectl get {plan.kind.lower()}")
 

@@ -6,6 +6,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError
+from ..i18n import _
 from .client import api_client, current_namespace, translate
 from .connection import Connection, connected
 from .resources import parse_ref
@@ -24,9 +25,9 @@ def autoscale(ref: str, *, min: int = 1, max: int, cpu_percent: int = 80,
     r = parse_ref(ref, ("deployment", "replicaset", "statefulset"))
     for label, value in (("min", min), ("max", max), ("cpu_percent", cpu_percent)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ConfigError(f"{label} must be a whole number >= 1, not {value!r}.")
+            raise ConfigError(_("{name} must be a whole number >= 1, not {value!r}.").format(name=label, value=value))
     if min > max:
-        raise ConfigError(f"min ({min}) must not be larger than max ({max}).")
+        raise ConfigError(_("min ({min}) must not be larger than max ({max}).").format(min=min, max=max))
     ns = current_namespace(namespace)
     read_workload(r, ns)  # like kubectl: the target must exist
     spec = {
@@ -42,5 +43,5 @@ def autoscale(ref: str, *, min: int = 1, max: int, cpu_percent: int = 80,
     try:
         client.AutoscalingV2Api(api_client()).create_namespaced_horizontal_pod_autoscaler(ns, body)
     except ApiException as exc:
-        raise translate(exc, f"autoscaling {r}", f"kubectl get hpa -n {ns}") from exc
+        raise translate(exc, _("autoscaling {ref}").format(ref=r), f"kubectl get hpa -n {ns}") from exc
     return f"horizontalpodautoscaler.autoscaling/{r.name} autoscaled"

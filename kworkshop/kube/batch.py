@@ -10,6 +10,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError, KworkshopError
+from ..i18n import _
 from .client import api_client, current_namespace, translate
 from .connection import Connection, connected
 from .watch import wait_for
@@ -27,7 +28,8 @@ class JobResult:
     completions: int
 
     def __str__(self) -> str:
-        return f"job/{self.name}: {self.succeeded}/{self.completions} succeeded, {self.failed} failed"
+        return _("job/{name}: {succeeded}/{completions} succeeded, {failed} failed").format(
+            name=self.name, succeeded=self.succeeded, completions=self.completions, failed=self.failed)
 
 
 def _condition(job: Any, kind: str) -> Any:
@@ -43,7 +45,8 @@ def wait_for_job(name: str, *, namespace: str | None = None, timeout: float = 12
     try:
         batch.read_namespaced_job(name, ns)
     except ApiException as exc:
-        raise translate(exc, f"job {name!r} in namespace {ns}", f"kubectl get jobs -n {ns}") from exc
+        raise translate(exc, _("job {name!r} in namespace {namespace}").format(name=name, namespace=ns),
+                        f"kubectl get jobs -n {ns}") from exc
 
     def finished(jobs: list[Any]) -> bool:
         job = next((j for j in jobs if j.metadata.name == name), None)
@@ -51,17 +54,20 @@ def wait_for_job(name: str, *, namespace: str | None = None, timeout: float = 12
             return False
         failed = _condition(job, "Failed")
         if failed:
-            raise JobFailedError(f"job/{name} failed: {failed.reason}: {failed.message}")
+            raise JobFailedError(_("job/{name} failed: {reason}: {message}").format(
+                name=name, reason=failed.reason, message=failed.message))
         return _condition(job, "Complete") is not None
 
     def describe(jobs: list[Any]) -> str:
         job = next((j for j in jobs if j.metadata.name == name), None)
         if job is None:
-            return "the job is gone"
+            return _("the job is gone")
         st = job.status
-        return f"{st.active or 0} active, {st.succeeded or 0} succeeded, {st.failed or 0} failed"
+        return _("{active} active, {succeeded} succeeded, {failed} failed").format(
+            active=st.active or 0, succeeded=st.succeeded or 0, failed=st.failed or 0)
 
-    jobs = wait_for(batch.list_namespaced_job, finished, timeout, f"job/{name} to complete", describe=describe,
+    jobs = wait_for(batch.list_namespaced_job, finished, timeout, _("job/{name} to complete").format(name=name),
+                    describe=describe,
                     namespace=ns, field_selector=f"metadata.name={name}")
     job = next(j for j in jobs if j.metadata.name == name)
     return JobResult(name, job.status.succeeded or 0, job.status.failed or 0, job.spec.completions or 1)
@@ -73,13 +79,14 @@ def create_job_from_cronjob(cronjob: str, name: str | None = None, *, namespace:
     """``kubectl create job NAME --from=cronjob/CRONJOB``: run a CronJob now, by hand."""
     cj_name = cronjob.split("/", 1)[1] if "/" in cronjob else cronjob
     if "/" in cronjob and cronjob.split("/", 1)[0].lower() not in ("cronjob", "cronjobs", "cj"):
-        raise ConfigError(f"{cronjob!r}: a Job can only be created from a cronjob/NAME.")
+        raise ConfigError(_("{ref!r}: a Job can only be created from a cronjob/NAME.").format(ref=cronjob))
     ns = current_namespace(namespace)
     batch = client.BatchV1Api(api_client())
     try:
         cj = batch.read_namespaced_cron_job(cj_name, ns)
     except ApiException as exc:
-        raise translate(exc, f"cronjob {cj_name!r} in namespace {ns}", f"kubectl get cronjobs -n {ns}") from exc
+        raise translate(exc, _("cronjob {name!r} in namespace {namespace}").format(name=cj_name, namespace=ns),
+                        f"kubectl get cronjobs -n {ns}") from exc
     template = client.ApiClient().sanitize_for_serialization(cj.spec.job_template)
     job_name = name or f"{cj_name}-manual-{abs(hash(cj.metadata.resource_version)) % 100000:05d}"
     meta = copy.deepcopy(template.get("metadata") or {})
@@ -92,5 +99,5 @@ def create_job_from_cronjob(cronjob: str, name: str | None = None, *, namespace:
     try:
         batch.create_namespaced_job(ns, body)
     except ApiException as exc:
-        raise translate(exc, f"creating job {job_name!r}", f"kubectl get jobs -n {ns}") from exc
+        raise translate(exc, _("creating job {name!r}").format(name=job_name), f"kubectl get jobs -n {ns}") from exc
     return f"job.batch/{job_name} created"

@@ -14,6 +14,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import ApiError, ConflictError, ForbiddenError, InvalidError, NotFoundError
+from ..i18n import _
 from .connection import Connection, api_client, connected, current_namespace, use
 
 __all__ = ["Connection", "api_client", "call", "connected", "current_namespace", "message_of",
@@ -33,16 +34,17 @@ def translate(exc: ApiException, what: str, hint: str = "") -> ApiError:
     msg = message_of(exc)
     status = exc.status or 0
     if status == 404:
-        return NotFoundError(f"{what}: not found ({msg}).", status, hint)
+        return NotFoundError(_("{what}: not found ({message}).").format(what=what, message=msg), status, hint)
     if status == 409:
-        return ConflictError(f"{what}: conflict ({msg}).", status, hint)
+        return ConflictError(_("{what}: conflict ({message}).").format(what=what, message=msg), status, hint)
     if status in (400, 422):
-        return InvalidError(f"{what}: the cluster rejected it: {msg}", status, hint)
+        return InvalidError(_("{what}: the cluster rejected it: {message}").format(what=what, message=msg),
+                            status, hint)
     if status == 403:
-        return ForbiddenError(f"{what}: not allowed ({msg}). Your account may lack the RBAC rights.",
-                              status, "kubectl auth can-i --list")
-    return ApiError(f"{what}: the API server answered {status} {exc.reason}: {msg}", status, hint)
-
+        return ForbiddenError(_("{what}: not allowed ({message}). Your account may lack the RBAC rights.")
+                              .format(what=what, message=msg), status, "kubectl auth can-i --list")
+    return ApiError(_("{what}: the API server answered {status} {reason}: {message}")
+                    .format(what=what, status=status, reason=exc.reason, message=msg), status, hint)
 
 def call(path: str, method: str = "GET", query: list[tuple[str, str]] | None = None, body: Any = None,
          content_type: str | None = None, accept: str = "application/json") -> dict[str, Any]:

@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from kubernetes import client
 
 from ..errors import ConfigError
+from ..i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,7 +78,8 @@ def connect(target: Any, *, namespace: str | None = None, strict: bool | None = 
         kubeconfig = getattr(target, "kubeconfig", None)
         conn = Connection(target.api_client, kubeconfig=Path(kubeconfig) if kubeconfig else None)
     else:
-        raise ConfigError(f"kube= takes a connection (kw.connect(...) or kw.use(...) returns one), not {target!r}.")
+        raise ConfigError(_("kube= takes a connection (kw.connect(...) or kw.use(...) returns one), not {target!r}.")
+                          .format(target=target))
     if namespace is not None:
         conn = conn.with_namespace(namespace)
     return conn if strict is None else replace(conn, strict=strict)
@@ -88,12 +90,13 @@ def _from_kubeconfig(path: Path) -> Connection:
     from kubernetes.config.config_exception import ConfigException
 
     if not path.is_file():
-        raise ConfigError(f"there is no kubeconfig file {path}.")
+        raise ConfigError(_("there is no kubeconfig file {path}.").format(path=path))
     try:
-        _, current = config.list_kube_config_contexts(str(path))
+        _contexts, current = config.list_kube_config_contexts(str(path))
         api = config.new_client_from_config(str(path))
     except ConfigException as exc:
-        raise ConfigError(f"the kubeconfig file {path} cannot be used: {exc}") from exc
+        raise ConfigError(_("the kubeconfig file {path} cannot be used: {problem}").format(path=path,
+                                                                                          problem=exc)) from exc
     namespace = (current or {}).get("context", {}).get("namespace") or "default"
     return Connection(api, namespace, kubeconfig=path)
 

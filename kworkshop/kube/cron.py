@@ -3,20 +3,36 @@
 Kubernetes CronJobs use the five-field cron format (minute hour day-of-month month day-of-week),
 evaluated in the controller's time zone unless ``spec.timeZone`` is set. The words come from
 cron-descriptor, the dates from croniter: well-kept libraries rather than a hand-written parser.
+
+In Chinese (``KWORKSHOP_LANG=zh_CN``) cron-descriptor speaks its own zh_CN catalogue, but it takes
+weekday and month names from the process's C locale (``calendar.day_name``, ``%B``), which is
+English on most machines and is not ours to change; those names are replaced with CLDR's (Babel).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+import calendar
+import re
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cron_descriptor import Options, get_description
 from croniter import croniter
 
 from ..errors import ConfigError
+from ..i18n import _, language, ngettext
 
 FIELDS = ("minute", "hour", "day of month", "month", "day of week")
-MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+# what each macro stands for (cron-descriptor only reads the five fields)
+MACROS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
+          "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
+FULLWIDTH_COMMA = "\uff0c"
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def field_names() -> tuple[str, ...]:
+    """The five fields' names (``FIELDS``) in the current language."""
+    return (_("minute"), _("hour"), _("day of month"), _("month"), _("day of week"))
 
 
 def validate(schedule: str) -> str:
@@ -26,32 +42,96 @@ def validate(schedule: str) -> str:
         return text
     parts = text.split()
     if len(parts) != 5:
-        raise ConfigError(f"{schedule!r} has {len(parts)} fields; a CronJob schedule has 5: "
-                          + " ".join(FIELDS) + " (e.g. '15 10 * * 6').")
+        fields = " ".join(field_names())
+        raise ConfigError(ngettext("{schedule!r} has {count} field; a CronJob schedule has 5: {fields} "
+                                   "(e.g. '15 10 * * 6').",
+                                   "{schedule!r} has {count} fields; a CronJob schedule has 5: {fields} "
+                                   "(e.g. '15 10 * * 6').", len(parts))
+                          .format(schedule=schedule, count=len(parts), fields=fields))
     if not croniter.is_valid(text):
         for i, part in enumerate(parts):
             probe = ["*"] * 5
             probe[i] = part
             if not croniter.is_valid(" ".join(probe)):
-                raise ConfigError(f"{schedule!r}: the {FIELDS[i]} field {part!r} is not valid cron syntax.")
-        raise ConfigError(f"{schedule!r} is not a valid cron schedule.")
+                raise ConfigError(_("{schedule!r}: the {field} field {part!r} is not valid cron syntax.")
+                                  .format(schedule=schedule, field=field_names()[i], part=part))
+        raise ConfigError(_("{schedule!r} is not a valid cron schedule.").format(schedule=schedule))
     return text
 
 
+def _options(locale_code: str, hour24: bool) -> Options:
+    try:
+        return Options(locale_code=locale_code, use_24hour_time_format=hour24)
+    except TypeError:  # cron-descriptor 1.x takes no arguments
+        options = Options()
+        options.locale_code, options.use_24hour_time_format = locale_code, hour24
+        return options
+
+
 def explain(schedule: str) -> str:
-    """The schedule in English: ``'15 10 * * 6'`` -> ``'At 10:15 AM, only on Saturday'``."""
+    """The schedule in words: ``'15 10 * * 6'`` -> ``'At 10:15 AM, only on Saturday'``
+    (``'在 10:15\uff0c仅在星期六'`` with ``KWORKSHOP_LANG=zh_CN``)."""
     text = validate(schedule)
-    options = Options()
-    options.use_24hour_time_format = False
-    return get_description(text, options)
+    text = MACROS.get(text, text)
+    if language() != "zh_CN":
+        return get_description(text, _options("en_US", hour24=False))
+    return _in_chinese(get_description(text, _options("zh_CN", hour24=True)))
 
 
-def next_runs(schedule: str, n: int = 5, *, after: datetime | None = None, tz: str = "UTC") -> list[datetime]:
-    """The next ``n`` times the schedule fires after ``after`` (default now), in time zone ``tz``."""
+def _in_chinese(description: str) -> str:
+    """cron-descriptor's zh_CN text with CLDR weekday and month names and Chinese punctuation."""
+    from babel.dates import get_day_names, get_month_names
+
+    days, months = get_day_names("wide", locale="zh_CN"), get_month_names("wide", locale="zh_CN")
+    names = {calendar.day_name[i]: days[i] for i in range(7)}  # 0 is Monday in both
+    names.update({calendar.month_name[m]: months[m] for m in range(1, 13)})
+    # not \b: a name may follow a Chinese character directly (第二个Monday), and both count as \w
+    alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    pattern = re.compile(r"(?<![A-Za-z])(" + alternatives + r")(?![A-Za-z])")
+    text = pattern.sub(lambda m: names[m.group(1)], description).replace(", ", FULLWIDTH_COMMA)
+    return _CJK_GAP.sub("", text)
+
+
+class Runs(list):
+    """The times a schedule fires (``datetime`` objects in the requested zone); prints one per line in
+    local time with the zone, the weekday in the current language."""
+
+    def __str__(self) -> str:
+        return "\n".join(_local(run) for run in self)
+
+    __repr__ = __str__
+
+
+def _local(run: datetime) -> str:
+    from babel.dates import get_day_names
+
+    weekday = get_day_names("abbreviated", locale="zh_CN" if language() == "zh_CN" else "en")[run.weekday()]
+    key = getattr(run.tzinfo, "key", None) or str(run.tzinfo)
+    abbreviation = run.tzname() or key
+    zone = key if abbreviation == key else _("{abbreviation} ({zone})").format(abbreviation=abbreviation, zone=key)
+    return _("{weekday} {date} {time} {zone}").format(weekday=weekday, date=run.strftime("%Y-%m-%d"),
+                                                      time=run.strftime("%H:%M"), zone=zone)
+
+
+def _zone(tz: str | tzinfo) -> tzinfo:
+    if isinstance(tz, tzinfo):
+        return tz
+    try:
+        return ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(_("{tz!r} is not a time zone: use an IANA name such as Asia/Shanghai or UTC "
+                            "(the names spec.timeZone takes).").format(tz=tz)) from exc
+
+
+def next_runs(schedule: str, n: int = 5, *, after: datetime | None = None, tz: str | tzinfo = "UTC") -> Runs:
+    """The next ``n`` times the schedule fires after ``after`` (default now), evaluated in time zone
+    ``tz`` (an IANA name like ``"Asia/Shanghai"``, as in ``spec.timeZone``, or a tzinfo) and given
+    in that zone: ``print(kw.cron.next_runs("15 10 * * 6", tz="Asia/Shanghai"))``."""
     text = validate(schedule)
+    text = MACROS.get(text, text)
     if n < 1:
-        raise ConfigError(f"n must be at least 1, not {n}.")
-    zone = ZoneInfo(tz)
+        raise ConfigError(_("n must be at least 1, not {n}.").format(n=n))
+    zone = _zone(tz)
     start = (after or datetime.now(timezone.utc)).astimezone(zone)
     it = croniter(text, start)
-    return [it.get_next(datetime) for _ in range(n)]
+    return Runs(it.get_next(datetime) for _unused in range(n))

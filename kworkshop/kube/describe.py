@@ -12,6 +12,7 @@ from typing import Any
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
+from ..i18n import _
 from .client import api_client, current_namespace, translate
 from .connection import Connection, connected
 from .get import events
@@ -57,7 +58,7 @@ def _labels(meta: Any) -> list[str]:
 
 def _events(kind: str, name: str, ns: str | None) -> list[str]:
     table = events(for_object=f"{kind}/{name}", namespace=ns or "default")
-    return [f"{t:<8} {r:<18} {m}" for t, r, _, m in table.rows]
+    return [f"{t:<8} {r:<18} {m}" for t, r, _obj, m in table.rows]
 
 
 @connected
@@ -69,7 +70,8 @@ def describe(ref: str, *, namespace: str | None = None, kube: Connection | None 
     try:
         facts = describer(r, ns)
     except ApiException as exc:
-        raise translate(exc, f"{r} in namespace {ns}", f"kubectl get {r.kind.plural} -n {ns}") from exc
+        raise translate(exc, _("{ref} in namespace {namespace}").format(ref=r, namespace=ns),
+                        f"kubectl get {r.kind.plural} -n {ns}") from exc
     return Description(str(r), tuple(facts))
 
 

@@ -9,6 +9,7 @@ from kubernetes import client, dynamic
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError, NotFoundError
+from ..i18n import _
 from .client import api_client, call, current_namespace, translate
 from .connection import Connection, connected
 from .resources import Kind, Ref, kind_of, parse_ref
@@ -37,9 +38,15 @@ def get(what: str, *, selector: str | None = None, field_selector: str | None = 
     try:
         body = call(_path(kind, ns, name), "GET", query, accept=TABLE)
     except ApiException as exc:
-        raise translate(exc, f"{kind.kind.lower()}{'/' + name if name else ''} in namespace {ns}",
+        what = f"{kind.kind.lower()}/{name}" if name else kind.kind.lower()
+        raise translate(exc, _("{ref} in namespace {namespace}").format(ref=what, namespace=ns),
                         f"kubectl get {kind.plural} -n {ns}") from exc
-    where = "all namespaces" if ns is None and kind.namespaced else (f"namespace {ns}" if kind.namespaced else "")
+    if not kind.namespaced:
+        where = ""
+    elif ns is None:
+        where = _("all namespaces")
+    else:
+        where = _("namespace {namespace}").format(namespace=ns)
     return from_server_table(body, wide, where)
 
 
@@ -54,8 +61,9 @@ def delete(ref: str, *, namespace: str | None = None, wait: bool = True, timeout
         call(path, "DELETE", [("propagationPolicy", "Foreground")])
     except ApiException as exc:
         if exc.status == 404 and missing_ok:
-            return f"{r} not found (nothing to delete)"
-        raise translate(exc, f"deleting {r} in namespace {ns}", f"kubectl get {r.kind.plural} -n {ns}") from exc
+            return _("{ref} not found (nothing to delete)").format(ref=r)
+        raise translate(exc, _("deleting {ref} in namespace {namespace}").format(ref=r, namespace=ns),
+                        f"kubectl get {r.kind.plural} -n {ns}") from exc
     deadline = time.monotonic() + timeout
     while wait:  # a DELETED watch event needs the exact object; a short GET loop is simpler and bounded
         try:
@@ -65,7 +73,8 @@ def delete(ref: str, *, namespace: str | None = None, wait: bool = True, timeout
                 break
             raise
         if time.monotonic() > deadline:
-            raise NotFoundError(f"{r} is still being deleted after {timeout:.0f}s", 0, f"kubectl get {r} -n {ns}")
+            raise NotFoundError(_("{ref} is still being deleted after {seconds}s").format(
+                ref=r, seconds=f"{timeout:.0f}"), 0, f"kubectl get {r} -n {ns}")
         time.sleep(0.2)
     return f'{r.kind.kind.lower()} "{r.name}" deleted'
 
@@ -79,7 +88,7 @@ def label(ref: str, *, namespace: str | None = None, overwrite: bool = True,
     """
     r = parse_ref(ref)
     if not labels:
-        raise ConfigError("label needs at least one key=value (or key=None to remove it).")
+        raise ConfigError(_("label needs at least one key=value (or key=None to remove it)."))
     ns = current_namespace(namespace) if r.kind.namespaced else None
     path = _path(r.kind, ns, r.name)
     try:
@@ -88,12 +97,13 @@ def label(ref: str, *, namespace: str | None = None, overwrite: bool = True,
         raise translate(exc, str(r), f"kubectl get {r.kind.plural}") from exc
     for key, value in labels.items():
         if value is not None and key in current and current[key] != value and not overwrite:
-            raise ConfigError(f"{r} already has label {key}={current[key]}; pass overwrite=True to change it.")
+            raise ConfigError(_("{ref} already has label {key}={value}; pass overwrite=True to change it.").format(
+                ref=r, key=key, value=current[key]))
     patch = {"metadata": {"labels": dict(labels)}}
     try:
         call(path, "PATCH", body=patch, content_type="application/merge-patch+json")
     except ApiException as exc:
-        raise translate(exc, f"labelling {r}", f"kubectl label {r} --help") from exc
+        raise translate(exc, _("labelling {ref}").format(ref=r), f"kubectl label {r} --help") from exc
     return f"{r.kind.kind.lower()}/{r.name} labeled"
 
 
@@ -112,7 +122,7 @@ def logs(ref: str, *, container: str | None = None, namespace: str | None = None
     try:
         return core.read_namespaced_pod_log(pod, ns, **kwargs).data.decode()
     except ApiException as exc:
-        raise translate(exc, f"logs of pod {pod}", f"kubectl describe pod {pod} -n {ns}") from exc
+        raise translate(exc, _("logs of pod {pod}").format(pod=pod), f"kubectl describe pod {pod} -n {ns}") from exc
 
 
 def _pod_for(ref: str, ns: str) -> str:
@@ -127,7 +137,8 @@ def _pod_for(ref: str, ns: str) -> str:
         selector = ",".join(f"{k}={v}" for k, v in match.items())
     pods = core.list_namespaced_pod(ns, label_selector=selector).items
     if not pods:
-        raise NotFoundError(f"{r} has no pods (yet) in namespace {ns}", 404, f"kubectl get pods -n {ns}")
+        raise NotFoundError(_("{ref} has no pods (yet) in namespace {namespace}").format(ref=r, namespace=ns), 404,
+                            f"kubectl get pods -n {ns}")
     return sorted(pods, key=lambda p: p.metadata.creation_timestamp)[0].metadata.name
 
 
@@ -144,7 +155,8 @@ def events(*, for_object: str | None = None, namespace: str | None = None, kube:
     items.sort(key=lambda e: e.last_timestamp or e.event_time or e.metadata.creation_timestamp)
     rows = tuple((e.type or "", e.reason or "", f"{e.involved_object.kind.lower()}/{e.involved_object.name}",
                   (e.message or "").strip()) for e in items)
-    return Table(("Type", "Reason", "Object", "Message"), rows, f"events in namespace {ns}")
+    title = _("events in namespace {namespace}").format(namespace=ns)
+    return Table(("Type", "Reason", "Object", "Message"), rows, title)
 
 
 @connected

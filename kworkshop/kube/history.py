@@ -11,6 +11,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import _
+
 REVISION = "deployment.kubernetes.io/revision"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 HASH_LABEL = "pod-template-hash"
@@ -83,11 +85,11 @@ def rollback_target(replicasets: list[Any], to_revision: int | None) -> Any:
     by_number = {revision_of(rs): rs for rs in replicasets if revision_of(rs) is not None}
     if to_revision:
         if to_revision not in by_number:
-            raise ValueError(f"unable to find specified revision {to_revision} in history")
+            raise ValueError(_("unable to find specified revision {revision} in history").format(revision=to_revision))
         return by_number[to_revision]
     numbers = sorted(by_number)
     if len(numbers) < 2:
-        raise ValueError("no rollout history found")
+        raise ValueError(_("no rollout history found"))
     return by_number[numbers[-2]]
 
 

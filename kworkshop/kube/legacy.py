@@ -13,6 +13,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import _
+
 # kind -> (old apiVersions, current apiVersion, Kubernetes release that removed the old ones)
 MOVED: dict[str, tuple[tuple[str, ...], str, str]] = {
     "Deployment": (("extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"), "apps/v1", "1.16"),
@@ -37,8 +39,8 @@ class Change:
     why: str
 
     def __str__(self) -> str:
-        where = ".".join(self.path)
-        return f"{where}: {self.before!r} -> {self.after!r} ({self.why})"
+        return _("{path}: {before!r} -> {after!r} ({why})").format(path=".".join(self.path), before=self.before,
+                                                                   after=self.after, why=self.why)
 
 
 def removed_api(obj: dict[str, Any]) -> tuple[str, str] | None:
@@ -64,8 +66,11 @@ def upgrade(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Change]]:
     by_choice = version in UPGRADED_BY_CHOICE.get(kind, ())
     if (moved and version in moved[0]) or by_choice:
         target = moved[1] if moved else ""
-        why = (f"{version} was removed in Kubernetes {moved[2]}" if not by_choice and moved
-               else f"{version} cannot express scaling behaviour; {target} is the current version")
+        if moved and not by_choice:
+            why = _("{version} was removed in Kubernetes {release}").format(version=version, release=moved[2])
+        else:
+            why = _("{version} cannot express scaling behaviour; {current} is the current version").format(
+                version=version, current=target)
         new["apiVersion"] = target
         changes.append(Change(("apiVersion",), version, target, why))
     if kind in SELECTOR_REQUIRED and new.get("apiVersion") == "apps/v1":
@@ -84,7 +89,7 @@ def _add_selector(obj: dict[str, Any]) -> list[Change]:
         return []  # nothing to derive it from: the server's error will say so
     spec["selector"] = {"matchLabels": dict(labels)}
     return [Change(("spec", "selector"), None, spec["selector"],
-                   "apps/v1 requires a selector; the old API defaulted it to the pod template's labels")]
+                   _("apps/v1 requires a selector; the old API defaulted it to the pod template's labels"))]
 
 
 def _hpa_v2(obj: dict[str, Any]) -> list[Change]:
@@ -94,7 +99,7 @@ def _hpa_v2(obj: dict[str, Any]) -> list[Change]:
     if target.get("kind") in ("Deployment", "ReplicaSet", "StatefulSet") and \
             target.get("apiVersion") in (None, "v1", "extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"):
         changes.append(Change(("spec", "scaleTargetRef", "apiVersion"), target.get("apiVersion"), "apps/v1",
-                              f"a {target['kind']} lives in apps/v1"))
+                              _("a {kind} lives in apps/v1").format(kind=target["kind"])))
         target["apiVersion"] = "apps/v1"
     if "targetCPUUtilizationPercentage" in spec:
         percent = spec.pop("targetCPUUtilizationPercentage")
@@ -102,7 +107,7 @@ def _hpa_v2(obj: dict[str, Any]) -> list[Change]:
             "name": "cpu", "target": {"type": "Utilization", "averageUtilization": percent}}}]
         spec["metrics"] = metrics
         changes.append(Change(("spec", "targetCPUUtilizationPercentage"), percent, "spec.metrics[cpu]",
-                              "autoscaling/v2 lists metrics; CPU utilisation is one Resource metric"))
+                              _("autoscaling/v2 lists metrics; CPU utilisation is one Resource metric")))
     return changes
 
 
@@ -110,6 +115,6 @@ def describe_changes(name: str, changes: list[Change]) -> str:
     """A short, readable diff for a learner."""
     if not changes:
         return ""
-    lines = [f"{name}: upgraded for a current cluster"]
+    lines = [_("{name}: upgraded for a current cluster").format(name=name)]
     lines += [f"  - {c}" for c in changes]
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
+from ..i18n import _
 from .client import api_client, translate
 from .connection import Connection, connected
 from .watch import wait_for
@@ -20,7 +21,7 @@ def wait_for_default_service_account(namespace: str, timeout: float = 60, api: c
     """Block until ``namespace`` has its ``default`` ServiceAccount."""
     core = client.CoreV1Api(api or api_client())
     wait_for(core.list_namespaced_service_account, bool, timeout,
-             f"the default ServiceAccount of namespace {namespace}", namespace=namespace,
+             _("the default ServiceAccount of namespace {namespace}").format(namespace=namespace), namespace=namespace,
              field_selector="metadata.name=default")
 
 
@@ -32,7 +33,7 @@ def create_namespace(name: str, *, exist_ok: bool = True, timeout: float = 60, k
         core.create_namespace({"metadata": {"name": name, "labels": {"app.kubernetes.io/part-of": "kworkshop"}}})
     except ApiException as exc:
         if not (exc.status == 409 and exist_ok):
-            raise translate(exc, f"creating namespace {name!r}", "kubectl get namespaces") from exc
+            raise translate(exc, _("creating namespace {name!r}").format(name=name), "kubectl get namespaces") from exc
     wait_for_default_service_account(name, timeout)
     return name
 
@@ -51,9 +52,10 @@ def fresh_namespace(name: str, *, timeout: float = 120, kube: Connection | None 
             empty_namespace(name)
             return name
         if exc.status != 404:
-            raise translate(exc, f"deleting namespace {name!r}", "kubectl get namespaces") from exc
+            raise translate(exc, _("deleting namespace {name!r}").format(name=name), "kubectl get namespaces") from exc
     else:
-        wait_for(core.list_namespace, lambda items: not items, timeout, f"namespace {name} to be deleted",
+        wait_for(core.list_namespace, lambda items: not items, timeout,
+                 _("namespace {name} to be deleted").format(name=name),
                  field_selector=f"metadata.name={name}")
     return create_namespace(name, timeout=timeout)
 
@@ -81,7 +83,8 @@ def empty_namespace(name: str, *, timeout: float = 120, kube: Connection | None 
     for cm in core.list_namespaced_config_map(name).items:
         if cm.metadata.name not in KEEP_CONFIGMAPS:
             _delete_quietly(core.delete_namespaced_config_map, cm.metadata.name, name)
-    wait_for(core.list_namespaced_pod, lambda pods: not pods, timeout, f"the pods of {name} to go", namespace=name)
+    wait_for(core.list_namespaced_pod, lambda pods: not pods, timeout,
+             _("the pods of {name} to go").format(name=name), namespace=name)
 
 
 def _delete_quietly(deleter, *args, **kwargs) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import ConfigError
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -65,22 +66,24 @@ def kind_of(name: str) -> Kind:
     if key in _BY_NAME:
         return _BY_NAME[key]
     known = ", ".join(sorted({k.kind.lower() for k in KINDS}))
-    raise ConfigError(f"unknown resource type {name!r}: the workshop knows {known}.")
+    raise ConfigError(_("unknown resource type {name!r}: the workshop knows {known}.").format(name=name, known=known))
 
 
 def parse_ref(ref: str, expect: str | tuple[str, ...] | None = None) -> Ref:
     """``"deployment/web"`` -> Ref; ``expect`` restricts the kind (a bare name then means that kind)."""
     expected = (expect,) if isinstance(expect, str) else expect
     if "/" in ref:
-        type_, _, name = ref.partition("/")
+        type_, _slash, name = ref.partition("/")
         kind = kind_of(type_)
     elif expected:
         kind, name = kind_of(expected[0]), ref
     else:
-        raise ConfigError(f"{ref!r} needs a type: write it as TYPE/NAME, e.g. deployment/{ref}.")
+        raise ConfigError(_("{ref!r} needs a type: write it as TYPE/NAME, e.g. deployment/{ref}.").format(ref=ref))
     if not name:
-        raise ConfigError(f"{ref!r} has no name after the '/'.")
+        raise ConfigError(_("{ref!r} has no name after the '/'.").format(ref=ref))
     if expected and kind.kind not in {kind_of(e).kind for e in expected}:
-        raise ConfigError(f"{ref!r} is a {kind.kind}, but this works on "
-                          + " or ".join(kind_of(e).kind for e in expected) + ".")
+        # Translators: joins kinds in a list: "Deployment or ReplicaSet or StatefulSet"
+        kinds = _(" or ").join(kind_of(e).kind for e in expected)
+        raise ConfigError(_("{ref!r} is a {kind}, but this works on {kinds}.").format(ref=ref, kind=kind.kind,
+                                                                                      kinds=kinds))
     return Ref(kind, name)

@@ -1,5 +1,8 @@
 """``kubectl rollout`` for Deployments: status, history, undo, pause, resume, restart.
 
+What kubectl itself prints (``progress``'s messages, ``rolled back``, ``paused``) stays as kubectl
+prints it; the kit's own sentences (why a rollout is stuck, errors) go through ``_()``.
+
 apps/v1 has no rollback endpoint: kubectl rolls back client-side by copying an older ReplicaSet's
 pod template into the Deployment, and so does ``undo`` here, step for step (see ``history``).
 ``status`` uses kubectl's completion rule and, unlike kubectl, says why a rollout is stuck.
@@ -16,6 +19,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError, RolloutStuckError, WaitTimeout
+from ..i18n import _
 from . import history as hist
 from .client import api_client, current_namespace, translate
 from .connection import Connection, connected
@@ -49,7 +53,7 @@ def _get(name: str, namespace: str) -> client.V1Deployment:
     try:
         return _apps().read_namespaced_deployment(name, namespace)
     except ApiException as exc:
-        raise translate(exc, f"deployment {name!r} in namespace {namespace!r}",
+        raise translate(exc, _("deployment {name!r} in namespace {namespace!r}").format(name=name, namespace=namespace),
                         f"kubectl get deployments -n {namespace}") from exc
 
 
@@ -89,13 +93,19 @@ def blockers(d: client.V1Deployment, namespace: str, *, kube: Connection | None 
         for cs in pod.status.container_statuses or []:
             waiting = cs.state.waiting if cs.state else None
             if waiting and waiting.reason in PULL_ERRORS:
-                reasons.append(f"pod {pod.metadata.name}: container {cs.name} is in {waiting.reason} "
-                               f"(image {cs.image}): {waiting.message or ''}".rstrip(": "))
+                facts = {"pod": pod.metadata.name, "container": cs.name, "reason": waiting.reason, "image": cs.image}
+                if waiting.message:
+                    reasons.append(_("pod {pod}: container {container} is in {reason} (image {image}): {message}")
+                                   .format(**facts, message=waiting.message))
+                else:
+                    reasons.append(_("pod {pod}: container {container} is in {reason} (image {image})")
+                                   .format(**facts))
         if pod.status.phase == "Pending" and not pod.spec.node_name:
             events = core.list_namespaced_event(
                 namespace, field_selector=f"involvedObject.name={pod.metadata.name},reason=FailedScheduling").items
             if events:
-                reasons.append(f"pod {pod.metadata.name} cannot be scheduled: {events[-1].message}")
+                reasons.append(_("pod {pod} cannot be scheduled: {message}").format(pod=pod.metadata.name,
+                                                                                      message=events[-1].message))
     for cond in d.status.conditions or []:
         if cond.type == "Progressing" and cond.reason == "ProgressDeadlineExceeded":
             reasons.append(f"ProgressDeadlineExceeded: {cond.message}")
@@ -124,16 +134,17 @@ def status(ref: str, *, namespace: str | None = None, timeout: float = 120, wait
         if dep is None:
             return False
         seen["d"] = dep
-        finished, _ = progress(dep)
+        finished, _unused = progress(dep)
         if finished:
             return True
         if fail_fast:
             stuck = [b for b in blockers(dep, ns) if any(e in b for e in PULL_ERRORS) or "Deadline" in b]
             if stuck:
-                raise RolloutStuckError(f'deployment "{r.name}" rollout is stuck: ' + "; ".join(stuck), stuck)
+                raise RolloutStuckError(_('deployment "{name}" rollout is stuck: {reasons}')
+                                        .format(name=r.name, reasons="; ".join(stuck)), stuck)
         return False
 
-    def describe(_: list[Any]) -> str:
+    def describe(_items: list[Any]) -> str:
         dep = seen.get("d", d)
         return progress(dep)[1] + "".join(f"; {b}" for b in blockers(dep, ns))
 
@@ -144,14 +155,15 @@ def status(ref: str, *, namespace: str | None = None, timeout: float = 120, wait
         window = min(STUCK_CHECK_SECONDS, max(0.0, deadline - time.monotonic()))
         try:
             items = wait_for(_apps().list_namespaced_deployment, check, window,
-                             f"deployment/{r.name} to roll out", describe=describe,
+                             _("deployment/{name} to roll out").format(name=r.name), describe=describe,
                              namespace=ns, field_selector=f"metadata.name={r.name}")
             final = next(i for i in items if i.metadata.name == r.name)
             return RolloutStatus(r.name, True, progress(final)[1])
         except WaitTimeout:
             if time.monotonic() >= deadline:
-                raise WaitTimeout(f"timed out after {timeout:.0f}s waiting for deployment/{r.name} to roll "
-                                  f"out; last seen: {describe([])}") from None
+                raise WaitTimeout(_("timed out after {seconds}s waiting for deployment/{name} to roll out; "
+                                    "last seen: {last}").format(seconds=f"{timeout:.0f}", name=r.name,
+                                                                last=describe([]))) from None
             if fail_fast and "d" in seen:
                 check([seen["d"]])
 
@@ -172,9 +184,10 @@ def history(ref: str, *, revision: int | None = None, namespace: str | None = No
     if revision is not None:
         picked = [rev for rev in revisions if rev.revision == revision]
         if not picked:
-            raise ConfigError(f"unable to find the requested revision {revision} of deployment/{r.name}; "
-                              f"it has {[rev.revision for rev in revisions]}. See: kubectl rollout history "
-                              f"deployment/{r.name} -n {ns}")
+            raise ConfigError(_("unable to find the requested revision {revision} of deployment/{name}; it has "
+                                "{revisions}. See: kubectl rollout history deployment/{name} -n {namespace}")
+                              .format(revision=revision, name=r.name, revisions=[rev.revision for rev in revisions],
+                                      namespace=ns))
         return hist.History(picked)
     return revisions
 
@@ -187,14 +200,15 @@ def undo(ref: str, *, to_revision: int | None = None, namespace: str | None = No
     ns = current_namespace(namespace)
     d = _get(r.name, ns)
     if d.spec.paused:
-        raise ConfigError(f"you cannot rollback a paused deployment; resume it first with "
-                          f"'kubectl rollout resume deployment/{r.name}' (kw.rollout.resume) and try again")
+        raise ConfigError(_("you cannot rollback a paused deployment; resume it first with "
+                            "'kubectl rollout resume deployment/{name}' (kw.rollout.resume) and try again")
+                          .format(name=r.name))
     sets = _replicasets(d, ns)
     try:
         target = hist.rollback_target(sets, to_revision)
     except ValueError as exc:
-        raise ConfigError(f"deployment/{r.name}: {exc}. See: kubectl rollout history deployment/{r.name} "
-                          f"-n {ns}") from exc
+        raise ConfigError(_("deployment/{name}: {problem}. See: kubectl rollout history deployment/{name} "
+                            "-n {namespace}").format(name=r.name, problem=exc, namespace=ns)) from exc
     number = hist.revision_of(target)
     template = hist.template_without_hash(target)
     current = client.ApiClient().sanitize_for_serialization(d.spec.template)
@@ -206,7 +220,7 @@ def undo(ref: str, *, to_revision: int | None = None, namespace: str | None = No
     try:
         _apps().patch_namespaced_deployment(r.name, ns, patch)
     except ApiException as exc:
-        raise translate(exc, f"rolling back deployment/{r.name}") from exc
+        raise translate(exc, _("rolling back deployment/{name}").format(name=r.name)) from exc
     return f"deployment.apps/{r.name} rolled back"
 
 
@@ -226,7 +240,8 @@ def _set_paused(ref: str, paused: bool, namespace: str | None) -> str:
     ns = current_namespace(namespace)
     d = _get(r.name, ns)
     if bool(d.spec.paused) == paused:
-        raise ConfigError(f"deployments/{r.name} is {'already' if paused else 'not'} paused")
+        raise ConfigError((_("deployments/{name} is already paused") if paused
+                           else _("deployments/{name} is not paused")).format(name=r.name))
     _apps().patch_namespaced_deployment(r.name, ns, {"spec": {"paused": paused}})
     return f"deployment.apps/{r.name} {'paused' if paused else 'resumed'}"
 

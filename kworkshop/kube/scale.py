@@ -8,6 +8,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError
+from ..i18n import _
 from .client import api_client, current_namespace, translate
 from .connection import Connection, connected
 from .history import recorded
@@ -22,14 +23,14 @@ def scale(ref: str, replicas: int, *, namespace: str | None = None, kube: Connec
     """Set the number of replicas, like ``kubectl scale TYPE/NAME --replicas N``."""
     r = parse_ref(ref, SCALABLE)
     if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
-        raise ConfigError(f"replicas must be a whole number >= 0, not {replicas!r}.")
+        raise ConfigError(_("replicas must be a whole number >= 0, not {replicas!r}.").format(replicas=replicas))
     ns = current_namespace(namespace)
     apps = client.AppsV1Api(api_client())
     patch = getattr(apps, f"patch_namespaced_{_snake(r.kind.kind)}_scale")
     try:
         patch(r.name, ns, {"spec": {"replicas": replicas}})
     except ApiException as exc:
-        raise translate(exc, f"scaling {r}", f"kubectl get {r.kind.plural} -n {ns}") from exc
+        raise translate(exc, _("scaling {ref}").format(ref=r), f"kubectl get {r.kind.plural} -n {ns}") from exc
     return f"{r.kind.kind.lower()}.apps/{r.name} scaled"
 
 
@@ -43,16 +44,18 @@ def set_image(ref: str, images: Mapping[str, str], *, namespace: str | None = No
     """
     r = parse_ref(ref, WITH_PODS)
     if not images:
-        raise ConfigError("set_image needs at least one container=image pair, e.g. {'web': 'nginx:1.27'}.")
+        raise ConfigError(_("set_image needs at least one container=image pair, e.g. {example}.").format(
+            example="{'web': 'nginx:1.27'}"))
     ns = current_namespace(namespace)
     obj = read_workload(r, ns)
     pod_spec = obj.spec.job_template.spec.template.spec if r.kind.kind == "CronJob" else obj.spec.template.spec
     names = [c.name for c in pod_spec.containers]
     for container, image in images.items():
         if container != "*" and container not in names:
-            raise ConfigError(f"{r} has no container named {container!r}; its containers are {names}.")
+            raise ConfigError(_("{ref} has no container named {container!r}; its containers are {names}.").format(
+                ref=r, container=container, names=names))
         if not image or any(ch.isspace() for ch in image):
-            raise ConfigError(f"{image!r} is not a valid image name.")
+            raise ConfigError(_("{image!r} is not a valid image name.").format(image=image))
     containers = [{"name": n, "image": images.get(n, images.get("*"))} for n in names
                   if n in images or "*" in images]
     template = {"spec": {"containers": containers}}
@@ -85,4 +88,4 @@ def _patch(r, ns: str, body: dict) -> None:
     try:
         getattr(_api_for(r.kind.kind), f"patch_namespaced_{_snake(r.kind.kind)}")(r.name, ns, body)
     except ApiException as exc:
-        raise translate(exc, f"updating {r}", f"kubectl describe {r} -n {ns}") from exc
+        raise translate(exc, _("updating {ref}").format(ref=r), f"kubectl describe {r} -n {ns}") from exc

@@ -10,6 +10,8 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import _
+
 
 @dataclass(frozen=True)
 class Table:
@@ -21,7 +23,9 @@ class Table:
 
     def __str__(self) -> str:
         if not self.rows:
-            return f"No resources found{' (' + self.title + ')' if self.title else ''}."
+            if self.title:
+                return _("No resources found ({where}).").format(where=self.title)
+            return _("No resources found.")
         header = tuple(c.upper() for c in self.columns)
         widths = [max(len(str(r[i])) for r in (header, *self.rows)) for i in range(len(header))]
         lines = ["   ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -48,7 +52,7 @@ class Table:
         try:
             import pandas as pd
         except ImportError as exc:
-            raise ImportError("to_dataframe needs pandas: pip install 'pandas>=2'") from exc
+            raise ImportError(_("to_dataframe needs pandas: pip install 'pandas>=2'")) from exc
         return pd.DataFrame(list(self.rows), columns=list(self.columns))
 
 

@@ -19,6 +19,7 @@ from kubernetes import watch
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import WaitTimeout
+from ..i18n import _, ngettext
 
 
 def wait_for(list_fn: Callable[..., Any], done: Callable[[list[Any]], Any], timeout: float, what: str,
@@ -58,8 +59,10 @@ def wait_for(list_fn: Callable[..., Any], done: Callable[[list[Any]], Any], time
                 raise
         if time.monotonic() >= deadline:
             break
-    last = describe(list(items.values())) if describe else f"{len(items)} objects"
-    raise WaitTimeout(f"timed out after {timeout:.0f}s waiting for {what}; last seen: {last}")
+    last = describe(list(items.values())) if describe else \
+        ngettext("{count} object", "{count} objects", len(items)).format(count=len(items))
+    raise WaitTimeout(_("timed out after {seconds}s waiting for {what}; last seen: {last}").format(
+        seconds=f"{timeout:.0f}", what=what, last=last))
 
 
 def _key(obj: Any) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import ConfigError
+from ..i18n import _
 
 Path_ = tuple[str | int, ...]
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -76,8 +77,8 @@ def parse(text: str, source: str) -> list[Manifest]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        raise ConfigError(f"{where}: this is not valid YAML: {exc.problem or exc.context}. "
-                          "Check the indentation around that line (spaces only, no tabs).") from exc
+        raise ConfigError(_("{where}: this is not valid YAML: {problem}. Check the indentation around that line "
+                            "(spaces only, no tabs).").format(where=where, problem=exc.problem or exc.context)) from exc
     docs = []
     for node in nodes:
         if node is None:
@@ -87,8 +88,9 @@ def parse(text: str, source: str) -> list[Manifest]:
         if obj is None:
             continue
         if not isinstance(obj, dict):
-            raise ConfigError(f"{source}:{node.start_mark.line + 1}: a manifest must be a mapping "
-                              f"(apiVersion, kind, metadata, ...), not a {type(obj).__name__}.")
+            raise ConfigError(_("{where}: a manifest must be a mapping (apiVersion, kind, metadata, ...), "
+                                "not a {type}.").format(where=f"{source}:{node.start_mark.line + 1}",
+                                                        type=type(obj).__name__))
         docs.append(Manifest(obj, source, node.start_mark.line + 1, lines))
     return docs
 
@@ -105,8 +107,9 @@ def load(source: str | Path | dict[str, Any] | list[dict[str, Any]]) -> list[Man
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in MANIFEST_SUFFIXES)
         if not files:
-            raise ConfigError(f"{path} has no .yaml, .yml or .json files to apply.")
+            raise ConfigError(_("{folder} has no .yaml, .yml or .json files to apply.").format(folder=path))
         return [m for f in files for m in parse(f.read_text(), str(f))]
     if not path.exists():
-        raise ConfigError(f"{path}: no such file. Check the name (ls {path.parent or '.'}).")
+        raise ConfigError(_("{path}: no such file. Check the name (ls {folder}).").format(
+            path=path, folder=path.parent or "."))
     return parse(path.read_text(), str(path))
