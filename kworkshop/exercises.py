@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from .errors import KworkshopError
+from .i18n import _
 from .kube.client import current_namespace
 from .kube.connection import Connection, connected, connection
 
@@ -31,7 +32,7 @@ def solutions_dir() -> Path:
                       Path(__file__).resolve().parents[1] / "notebooks" / "solutions"):
         if candidate.is_dir():
             return candidate
-    raise SolutionError("no solutions/ folder beside the notebooks: open the notebook from the notebooks/ folder")
+    raise SolutionError(_("no solutions/ folder beside the notebooks: open the notebook from the notebooks/ folder"))
 
 
 def solution_file(key: str) -> Path:
@@ -39,7 +40,7 @@ def solution_file(key: str) -> Path:
         path = solutions_dir() / f"{key}{suffix}"
         if path.exists():
             return path
-    raise SolutionError(f"there is no solution {key!r} in {solutions_dir()}")
+    raise SolutionError(_("there is no solution {key} in {folder}").format(key=repr(key), folder=solutions_dir()))
 
 
 class _Reveal:
@@ -49,11 +50,11 @@ class _Reveal:
         self.key, self.text = key, text
 
     def _repr_html_(self) -> str:
-        return (f"<details><summary>One way to solve <code>{html.escape(self.key)}</code> "
-                f"(click to show)</summary><pre>{html.escape(self.text)}</pre></details>")
+        summary = _("One way to solve {key} (click to show)").format(key=f"<code>{html.escape(self.key)}</code>")
+        return f"<details><summary>{summary}</summary><pre>{html.escape(self.text)}</pre></details>"
 
     def __repr__(self) -> str:
-        return f"One way to solve {self.key}:\n{self.text}"
+        return _("One way to solve {key}:").format(key=self.key) + f"\n{self.text}"
 
 
 def solution(key: str) -> _Reveal:
@@ -66,7 +67,7 @@ def solution(key: str) -> _Reveal:
 def solve(key: str, namespace: str | None = None, *, kube: Connection | None = None) -> None:
     """Run the solution of exercise ``key`` (the notebooks do with ``solutions`` on)."""
     path = solution_file(key)
-    print(f"applying the solution of {key} ({path.name})")
+    print(_("applying the solution of {key} ({file})").format(key=key, file=path.name))
     if path.suffix == ".py":
         _run_python(path)
         return
@@ -74,13 +75,15 @@ def solve(key: str, namespace: str | None = None, *, kube: Connection | None = N
     if kube is not None:  # kubectl must reach the connection's cluster, not the notebook's
         conn = connection(kube)
         if conn.kubeconfig is None:
-            raise SolutionError(f"{conn} has no kubeconfig file for kubectl: make it with kw.connect(kubeconfig_path)")
+            raise SolutionError(_("{connection} has no kubeconfig file for kubectl: make it with "
+                                  "kw.connect(kubeconfig_path)").format(connection=conn))
         env["KUBECONFIG"] = str(conn.kubeconfig)
     done = subprocess.run(["bash", "-euo", "pipefail", str(path)], cwd=path.parent.parent, env=env,
                           capture_output=True, text=True, check=False)
     print((done.stdout + done.stderr).rstrip())
     if done.returncode != 0:
-        raise SolutionError(f"the solution {path.name} failed (exit code {done.returncode})")
+        raise SolutionError(_("the solution {file} failed (exit code {code})").format(file=path.name,
+                                                                                     code=done.returncode))
 
 
 def _run_python(path: Path) -> None:

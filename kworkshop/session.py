@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from .i18n import _
 from .kube.connection import Connection, connect, use
 from .kube.namespaces import fresh_namespace
 from .paths import state_dir
@@ -43,10 +44,11 @@ class Session:
 
     def __str__(self) -> str:
         if self.asked and self.asked != self.namespace:
-            return (f"working in namespace {self.namespace} (your class namespace, from ${NAMESPACE_ENV}, "
-                    f"instead of this notebook's {self.asked}): `!kubectl` here and in your terminal works there")
-        return (f"working in namespace {self.namespace}: `!kubectl` in this notebook works there; "
-                f"in a terminal add `-n {self.namespace}`")
+            return _("working in namespace {namespace} (your class namespace, from ${variable}, instead of this "
+                     "notebook's {asked}): `!kubectl` here and in your terminal works there").format(
+                namespace=self.namespace, variable=NAMESPACE_ENV, asked=self.asked)
+        return _("working in namespace {namespace}: `!kubectl` in this notebook works there; "
+                 "in a terminal add `-n {namespace}`").format(namespace=self.namespace)
 
     __repr__ = __str__
 

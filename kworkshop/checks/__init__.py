@@ -24,6 +24,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import KworkshopError
+from ..i18n import _, ngettext
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected, is_strict
 
@@ -36,15 +37,21 @@ class CheckpointFailed(KworkshopError):
 
 @dataclass(frozen=True)
 class CheckResult:
+    """``name`` is the key the class board records (never translated); ``label`` is how the
+    learner reads it, in the kit's language (the name when empty)."""
+
     name: str
     passed: bool
     detail: str
     hint: str = ""
+    label: str = ""
 
     def __str__(self) -> str:
+        shown = self.label or self.name
         if self.passed:
-            return f"✓ {self.name}: {self.detail}"
-        return f"✗ {self.name}: {self.detail}" + (f"\n  hint: {self.hint}" if self.hint else "")
+            return _("✓ {name}: {detail}").format(name=shown, detail=self.detail)
+        line = _("✗ {name}: {detail}").format(name=shown, detail=self.detail)
+        return line + ("\n  " + _("hint: {hint}").format(hint=self.hint) if self.hint else "")
 
     __repr__ = __str__
 
@@ -65,25 +72,28 @@ class Settled(tuple):
 
 @connected
 def checkpoint(name: str, condition: Callable[[], tuple[bool, str]], *, hint: str = "", timeout: float = 30,
-               namespace: str | None = None, record: bool = True, kube: Connection | None = None) -> CheckResult:
+               namespace: str | None = None, record: bool = True, label: str = "",
+               kube: Connection | None = None) -> CheckResult:
     """Retry ``condition`` (returns (ok, what it saw)) until it passes or ``timeout`` runs out.
 
     It says at once what it checks and for how long, and stops early when the condition answers
-    ``Settled``. Exercises ``record`` their result for the class board; demo waits do not.
+    ``Settled``. Exercises ``record`` their result for the class board under ``name``; demo waits
+    do not. ``label`` is how the learner reads the name (translated), when it differs.
     """
     if timeout > 0:
-        print(f"checking {name} (up to {timeout:.0f} s) ...", flush=True)
+        print(_("checking {name} (up to {seconds} s) ...").format(name=label or name, seconds=f"{timeout:.0f}"),
+              flush=True)
     deadline = time.monotonic() + timeout
     while True:
         try:
             answer = condition()
         except ApiException as exc:
-            answer = (False, f"the cluster answered {exc.status} {exc.reason}")
+            answer = (False, _("the cluster answered {status} {reason}").format(status=exc.status, reason=exc.reason))
         ok, detail = answer
         if ok or isinstance(answer, Settled) or time.monotonic() >= deadline:
             break
         time.sleep(1)  # checkpoints read several objects; a one-second retry keeps them simple
-    result = CheckResult(name, ok, detail, hint)
+    result = CheckResult(name, ok, detail, hint, label)
     if record:
         _record(result, current_namespace(namespace))
     print(result)  # the notebook is the edge that shows it
@@ -135,7 +145,8 @@ def _read(read: Callable[[str, str], Any], kind: str, name: str, namespace: str)
         return read(name, namespace), ""
     except ApiException as exc:
         if exc.status == 404:
-            return None, f"there is no {kind} {name!r} in namespace {namespace}"
+            return None, _("there is no {kind} {name} in namespace {namespace}").format(
+                kind=kind, name=repr(name), namespace=namespace)
         raise
 
 
@@ -154,22 +165,37 @@ def deployment(name: str, *, replicas: int | None = None, image: str | None = No
         have = d.spec.template.spec.containers[0].image
         ready = d.status.ready_replicas or 0
         if image and have != image:
-            return Settled(False, f"it runs {have}, not {image}")
+            return Settled(False, _("it runs {have}, not {image}").format(have=have, image=image))
         if replicas is not None and (d.spec.replicas != replicas or ready != replicas):
-            return False, f"{ready}/{d.spec.replicas} replicas ready, {replicas} wanted"
+            return False, _("{ready}/{desired} replicas ready, {wanted} wanted").format(
+                ready=ready, desired=d.spec.replicas, wanted=replicas)
         if d.spec.paused:
-            return Settled(False, "its rollout is paused: the pods still run the template of before the pause")
+            return Settled(False, _("its rollout is paused: the pods still run the template of before the pause"))
         # rolled out: every pod runs the current template (kr8s's definition)
         updated = d.status.updated_replicas or 0
         if (d.status.observed_generation or 0) < d.metadata.generation or updated != d.spec.replicas \
                 or (d.status.replicas or 0) != d.spec.replicas:
-            return False, f"rolling out: {updated}/{d.spec.replicas} pods run the current template"
-        return True, f"{ready} replica(s) of {have} ready"
+            return False, _("rolling out: {updated}/{desired} pods run the current template").format(
+                updated=updated, desired=d.spec.replicas)
+        return True, ngettext("{count} replica of {image} ready", "{count} replicas of {image} ready",
+                              ready).format(count=ready, image=have)
 
+    # the key the class board records stays English; the learner reads the label
     want = " and ".join(x for x in (f"{replicas} replicas" if replicas is not None else "", image or "") if x)
-    return checkpoint(f"deployment/{name}" + (f" ({want})" if want else ""), condition, timeout=timeout,
-                      hint=hint if hint is not None else f"kubectl describe deployment {name} shows what it runs",
-                      namespace=ns, record=record)
+    key = f"deployment/{name}" + (f" ({want})" if want else "")
+    if replicas is not None and image:
+        label = ngettext("deployment/{name} ({count} replica and {image})",
+                         "deployment/{name} ({count} replicas and {image})", replicas)
+    elif replicas is not None:
+        label = ngettext("deployment/{name} ({count} replica)", "deployment/{name} ({count} replicas)", replicas)
+    elif image:
+        label = _("deployment/{name} ({image})")
+    else:
+        label = "deployment/{name}"
+    return checkpoint(key, condition, timeout=timeout, namespace=ns, record=record,
+                      label=label.format(name=name, count=replicas, image=image),
+                      hint=hint if hint is not None else
+                      _("kubectl describe deployment {name} shows what it runs").format(name=name))
 
 
 @connected
@@ -185,11 +211,14 @@ def job_succeeded(name: str, *, completions: int = 1, namespace: str | None = No
             return False, missing
         done = j.status.succeeded or 0
         if any(c.type == "Failed" and c.status == "True" for c in j.status.conditions or []):
-            return Settled(False, f"it failed after {done}/{completions} completions")
-        return done >= completions, f"{done}/{completions} completions"
+            return Settled(False, _("it failed after {done}/{completions} completions").format(
+                done=done, completions=completions))
+        return done >= completions, _("{done}/{completions} completions").format(done=done, completions=completions)
 
     return checkpoint(f"job/{name} succeeded", condition, timeout=timeout, namespace=ns, record=record,
-                      hint=hint if hint is not None else f"kubectl describe job {name} shows its pods")
+                      label=_("job/{name} succeeded").format(name=name),
+                      hint=hint if hint is not None else
+                      _("kubectl describe job {name} shows its pods").format(name=name))
 
 
 @connected
@@ -207,17 +236,26 @@ def job_failed(name: str, *, reason: str = "BackoffLimitExceeded", failed_pods: 
             return False, missing
         failed = next((c for c in j.status.conditions or [] if c.type == "Failed" and c.status == "True"), None)
         if failed is None:
-            return False, f"still trying: {j.status.active or 0} active, {j.status.failed or 0} failed pod(s)"
+            active, gone = j.status.active or 0, j.status.failed or 0
+            return False, ngettext("still trying: {active} active, {failed} failed pod",
+                                   "still trying: {active} active, {failed} failed pods",
+                                   gone).format(active=active, failed=gone)
         if failed.reason != reason:
-            return Settled(False, f"it failed with {failed.reason}, not {reason}")
+            return Settled(False, _("it failed with {got}, not {reason}").format(got=failed.reason, reason=reason))
         pods = core.list_namespaced_pod(ns, label_selector=f"job-name={name}").items
         left = [p for p in pods if p.status.phase == "Failed" and p.metadata.deletion_timestamp is None]
         if failed_pods is not None and len(left) != failed_pods:
-            return False, f"{len(left)} failed pod(s) left, {failed_pods} expected"
-        return True, f"failed ({reason}) with {len(left)} failed pod(s) left"
+            return False, ngettext("{count} failed pod left, {expected} expected",
+                                   "{count} failed pods left, {expected} expected",
+                                   len(left)).format(count=len(left), expected=failed_pods)
+        return True, ngettext("failed ({reason}) with {count} failed pod left",
+                              "failed ({reason}) with {count} failed pods left", len(left)).format(
+            reason=reason, count=len(left))
 
     return checkpoint(f"job/{name} failed ({reason})", condition, timeout=timeout, namespace=ns, record=record,
-                      hint=hint if hint is not None else f"kubectl describe job {name} shows its conditions")
+                      label=_("job/{name} failed ({reason})").format(name=name, reason=reason),
+                      hint=hint if hint is not None else
+                      _("kubectl describe job {name} shows its conditions").format(name=name))
 
 
 @connected
@@ -234,10 +272,12 @@ def hpa(name: str, *, min_replicas: int, max_replicas: int, cpu_percent: int, na
             return False, missing
         target = next((m.resource.target.average_utilization for m in h.spec.metrics or [] if m.resource), None)
         got = (h.spec.min_replicas, h.spec.max_replicas, target)
-        return got == (min_replicas, max_replicas, cpu_percent), f"min {got[0]}, max {got[1]}, CPU target {got[2]}%"
+        return got == (min_replicas, max_replicas, cpu_percent), _("min {min}, max {max}, CPU target {target}%").format(
+            min=got[0], max=got[1], target=got[2])
 
     return checkpoint(f"hpa/{name}", condition, timeout=timeout, namespace=ns, record=record,
-                      hint=hint if hint is not None else f"kubectl get hpa {name} shows its bounds and target")
+                      hint=hint if hint is not None else
+                      _("kubectl get hpa {name} shows its bounds and target").format(name=name))
 
 
 @connected
@@ -255,13 +295,15 @@ def hpa_measures(name: str, *, namespace: str | None = None, timeout: float = 90
         current = next((m.resource.current.average_utilization for m in h.status.current_metrics or []
                         if m.resource and m.resource.current), None)
         if active is None:
-            return False, "the HPA has not evaluated its target yet"
+            return False, _("the HPA has not evaluated its target yet")
         if active.status != "True" or current is None:
-            return False, f"TARGETS <unknown>: {active.reason}"
-        return True, f"CPU at {current}% of the pods' requests"
+            return False, _("TARGETS <unknown>: {reason}").format(reason=active.reason)
+        return True, _("CPU at {current}% of the pods' requests").format(current=current)
 
     return checkpoint(f"hpa/{name} measures CPU", condition, timeout=timeout, namespace=ns, record=record,
-                      hint=hint if hint is not None else f"kubectl describe hpa {name}: read its Conditions")
+                      label=_("hpa/{name} measures CPU").format(name=name),
+                      hint=hint if hint is not None else
+                      _("kubectl describe hpa {name}: read its Conditions").format(name=name))
 
 
 @connected
@@ -274,12 +316,13 @@ def pods_on_node(selector: str, node: str, *, namespace: str | None = None, time
     def condition() -> tuple[bool, str]:
         pods = core.list_namespaced_pod(ns, label_selector=selector).items
         if not pods:
-            return False, f"no pods match {selector!r}"
+            return False, _("no pods match {selector}").format(selector=repr(selector))
         nodes = sorted({p.spec.node_name or "<pending>" for p in pods})
-        return nodes == [node], f"pods run on {', '.join(nodes)}"
+        return nodes == [node], _("pods run on {nodes}").format(nodes=", ".join(nodes))
 
     return checkpoint(f"pods {selector} on {node}", condition, timeout=timeout, namespace=ns, record=record,
-                      hint=hint if hint is not None else "kubectl get pods -o wide shows where they run")
+                      label=_("pods {selector} on {node}").format(selector=selector, node=node),
+                      hint=hint if hint is not None else _("kubectl get pods -o wide shows where they run"))
 
 
 @connected
@@ -294,10 +337,13 @@ def one_pod_per_node(selector: str, *, nodes: list[str] | None = None, namespace
         wanted = sorted(nodes if nodes is not None else [n.metadata.name for n in core.list_node().items])
         pods = [p for p in core.list_namespaced_pod(ns, label_selector=selector).items if p.status.phase == "Running"]
         placed = sorted(p.spec.node_name for p in pods)
-        return placed == wanted, f"{len(pods)} running pods on {len(set(placed))} of {len(wanted)} nodes"
+        return placed == wanted, ngettext("{count} running pod on {nodes} of {total} nodes",
+                                          "{count} running pods on {nodes} of {total} nodes", len(pods)).format(
+            count=len(pods), nodes=len(set(placed)), total=len(wanted))
 
     return checkpoint(f"one {selector} pod per node", condition, timeout=timeout, namespace=ns, record=record,
-                      hint=hint if hint is not None else "kubectl get pods -o wide shows where they run")
+                      label=_("one {selector} pod per node").format(selector=selector),
+                      hint=hint if hint is not None else _("kubectl get pods -o wide shows where they run"))
 
 
 @connected
@@ -305,11 +351,11 @@ def predicted(name: str, prediction: Any, actual: Any, *, why: str = "", namespa
               kube: Connection | None = None) -> CheckResult:
     """A learner's prediction, written down before running, against what the cluster did."""
     if prediction is None:
-        detail = f"no prediction written down; the cluster gave {actual}"
+        detail = _("no prediction written down; the cluster gave {actual}").format(actual=actual)
     else:
-        detail = f"you predicted {prediction}, the cluster gave {actual}"
+        detail = _("you predicted {prediction}, the cluster gave {actual}").format(prediction=prediction, actual=actual)
     return checkpoint(f"prediction: {name}", lambda: Settled(prediction == actual, detail), timeout=0,
-                      namespace=namespace, hint=why)
+                      namespace=namespace, hint=why, label=_("prediction: {name}").format(name=name))
 
 
 # The one boundary (kworkshop/boundary.py): wrapped here, at import, whichever way it is imported.
