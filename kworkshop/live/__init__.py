@@ -18,6 +18,7 @@ import sys as _sys
 
 from kubernetes import client
 
+from ..i18n import N_
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected
 from ..kube.resources import parse_ref
@@ -25,6 +26,7 @@ from ..kube.watch import Watcher
 from ..load.recognise import recognise
 from . import charts, series
 from .chart import LiveChart, interactive
+from .fonts import chart_text
 from .view import WINDOW_SECONDS
 
 __all__ = ["LiveChart", "autoscaler", "interactive", "jobs", "nodes", "rollout"]
@@ -41,8 +43,8 @@ def rollout(ref: str, *, namespace: str | None = None, display: bool = True,
     selector = ",".join(f"{k}={v}" for k, v in
                         (apps.read_namespaced_deployment(r.name, ns).spec.selector.match_labels or {}).items())
     s = series.RolloutSeries()
-    chart = LiveChart(f"rollout/{ns}/{r.name}", f"rollout of deployment/{r.name}", s, charts.draw_rollout, [],
-                      window=window)
+    title = chart_text(N_("rollout of deployment/{name}")).format(name=r.name)
+    chart = LiveChart(f"rollout/{ns}/{r.name}", title, s, charts.draw_rollout, [], window=window)
     chart.watchers = [
         Watcher(apps.list_namespaced_replica_set,
                 lambda kind, rs: chart.feed(s.on_replicaset, kind, series.replicaset_record(rs)),
@@ -63,8 +65,8 @@ def autoscaler(ref: str, *, namespace: str | None = None, display: bool = True,
     hpa_api, core = client.AutoscalingV2Api(api), client.CoreV1Api(api)
     hpa_api.read_namespaced_horizontal_pod_autoscaler(r.name, ns)  # a typo fails here, not as an empty chart
     s = series.AutoscalerSeries()
-    chart = LiveChart(f"hpa/{ns}/{r.name}", f"autoscaler {r.name}", s, charts.draw_autoscaler, [], width=9.5,
-                      window=window)
+    title = chart_text(N_("autoscaler {name}")).format(name=r.name)
+    chart = LiveChart(f"hpa/{ns}/{r.name}", title, s, charts.draw_autoscaler, [], width=9.5, window=window)
     generators: set[str] = set()  # the namespace's running load generators, however they were made
 
     def on_pod(kind: str, pod) -> None:
@@ -94,7 +96,8 @@ def jobs(*, selector: str | None = None, namespace: str | None = None, display: 
     api = api_client()
     batch, core = client.BatchV1Api(api), client.CoreV1Api(api)
     s = series.JobSeries()
-    chart = LiveChart(f"jobs/{ns}/{selector}", f"jobs in {ns}", s, charts.draw_jobs, [], width=9.5, window=window)
+    title = chart_text(N_("jobs in {namespace}")).format(namespace=ns)
+    chart = LiveChart(f"jobs/{ns}/{selector}", title, s, charts.draw_jobs, [], width=9.5, window=window)
     chart.watchers = [
         Watcher(batch.list_namespaced_job, lambda kind, j: chart.feed(s.on_job, j) if kind != "DELETED" else None,
                 namespace=ns, label_selector=selector),
@@ -117,7 +120,7 @@ def nodes(*, namespace: str | None = None, all_namespaces: bool = False,
         return charts.draw_nodes(nodemap, frame, fig, labels)
 
     # the map is a snapshot: it changes on events only, so no redraws with the clock
-    chart = LiveChart(f"nodes/{ns}", "pods on nodes", m, draw, [], width=9, height=4, ticks=False)
+    chart = LiveChart(f"nodes/{ns}", chart_text(N_("pods on nodes")), m, draw, [], width=9, height=4, ticks=False)
     pod_list = (core.list_pod_for_all_namespaces, {}) if all_namespaces else \
         (core.list_namespaced_pod, {"namespace": ns})
     chart.watchers = [

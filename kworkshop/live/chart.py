@@ -22,6 +22,8 @@ from typing import Any, ClassVar
 
 from matplotlib.figure import Figure
 
+from .. import i18n
+from ..i18n import N_, _
 from ..kube.watch import Watcher
 from . import output
 from .charts import BASE_DPI
@@ -31,11 +33,11 @@ from .view import WINDOW_SECONDS
 MIN_REDRAW_SECONDS = 0.5  # at most 2 redraws per second when events come fast
 TICK_SECONDS = 1.0  # between events, redraw with the clock so the chart reaches "now"
 
-PIN_HELP = """\
+PIN_HELP = N_("""\
 To keep the chart in view while you scroll and run the cells that change it:
   JupyterLab: right-click the chart -> "Create New View for Output". The view opens in a panel of
   its own (drag its tab beside the notebook); it updates live and shows the final chart after stop().
-  Anywhere: chart.show() puts another live copy of the chart in the cell you run it in."""
+  Anywhere: chart.show() puts another live copy of the chart in the cell you run it in.""")
 
 
 def interactive() -> bool:
@@ -80,10 +82,10 @@ class LiveChart:
             self._outputs = output.Outputs()
             self._started_in = output.execution_count()
             picture = self._picture() if live else \
-                output.text(f"recording {self.title} (the chart appears here when it stops)")
+                output.text(_("recording {title} (the chart appears here when it stops)").format(title=self.title))
             self._outputs.show(picture, self.summary())
         elif display:
-            self._print(f"recording {self.title} (the chart appears when it stops)")
+            self._print(_("recording {title} (the chart appears when it stops)").format(title=self.title))
         if self._outputs is not None and live:
             self._renderer = threading.Thread(target=self._render_loop, name=f"chart-{self.key}", daemon=True)
             self._renderer.start()
@@ -111,7 +113,8 @@ class LiveChart:
         if self._outputs is not None:
             self._outputs.update(self._picture(), self.summary())
             if output.execution_count() != self._started_in:  # stopped from a later cell: say where it is
-                self._print(f"stopped; the final chart is where it started. {self.summary()}")
+                self._print(_("stopped; the final chart is where it started. {summary}").format(
+                    summary=self.summary()))
         else:
             self.show()
 
@@ -181,12 +184,12 @@ class LiveChart:
 
     def pin(self) -> None:
         """Say how to keep the chart in view while the cells that change it run."""
-        self._print(PIN_HELP)
+        self._print(i18n._(PIN_HELP))
 
     # -- drawing for the notebook -------------------------------------------------------------
 
     def _picture(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        return output.image(self.png(), self.renderer.css_size, f"<{self.title} chart>")
+        return output.image(self.png(), self.renderer.css_size, _("<{title} chart>").format(title=self.title))
 
     def _render_loop(self) -> None:
         last = 0.0

@@ -6,6 +6,10 @@ Each returns a small model of what it drew - per revision the pods drawn at the 
 lines' last values, the boxes per node - so a test can compare the picture with ``chart.data``
 without reading pixels. Legends sit outside the plot so they never hide data; layout margins are
 fixed because matplotlib's constrained layout would double the redraw time.
+
+Chart text is in the kit's language only when a CJK font can draw it (``fonts``): here ``_`` is
+``fonts.chart_text``, which keeps English when the chart has no font for Chinese, and every text is
+drawn with ``fonts.text_style()``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 
+from ..i18n import N_
+from .fonts import chart_text, text_style
 from .series import AutoscalerSeries, JobSeries, NodeMap, RolloutSeries, workload
 from .view import COLORS, Frame, held, revision_color, shorten
 
@@ -27,9 +33,13 @@ BASE_DPI = 96  # CSS pixels per inch; PNGs are drawn at 2x for HiDPI screens and
 GREY = "#555555"
 # how each state of a revision's pods is drawn: ready solid (its exact colour, so a test can find
 # it in the pixels), starting light, failing to pull cross-hatched, stopping dotted
-STATES = (("ready", 1.0, None, "ready"), ("starting", 0.35, None, "starting"),
-          ("failing", 0.2, "xxx", "ErrImagePull / BackOff"), ("stopping", 0.12, "...", "stopping (deleted)"))
+STATES = (("ready", 1.0, None, N_("ready")), ("starting", 0.35, None, N_("starting")),
+          ("failing", 0.2, "xxx", N_("ErrImagePull / BackOff")), ("stopping", 0.12, "...", N_("stopping (deleted)")))
 LOAD = "#f5deb3"
+# the Jobs' counts: the status fields' names, labelled in the chart's language
+JOB_COUNTS = (("active", COLORS[0], N_("active")), ("succeeded", COLORS[2], N_("succeeded")),
+              ("failed", COLORS[3], N_("failed")))
+_ = chart_text  # a chart's words: the kit's language when a CJK font can draw it, else English
 
 
 def new_figure(width: float = 8, height: float = 3.4) -> Figure:
@@ -64,12 +74,12 @@ def _axes(fig: Figure, make: Callable[[], None]) -> list[Any]:
 
 def _title(fig: Figure, text: str) -> None:
     # a figure text, not an axes title: placing that measures every tick label on each draw
-    fig.text(0.5, 0.97, text, ha="center", va="top", fontsize=10)
+    fig.text(0.5, 0.97, text, ha="center", va="top", fontsize=10, **text_style())
 
 
 def _time_axis(ax, frame: Frame) -> None:
     ax.set_xlim(frame.lo, frame.hi)
-    ax.set_xlabel("seconds since the chart started", fontsize=8)
+    ax.set_xlabel(_("seconds since the chart started"), fontsize=8, **text_style())
     if frame.now < frame.hi:  # the first seconds: mark where "now" is on the wider axis
         ax.axvline(frame.now, color=GREY, linewidth=0.8, linestyle=":")
 
@@ -82,10 +92,11 @@ def _key(fig: Figure, x: float, y: float, entries: list[tuple[str, dict[str, Any
     from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
 
+    font = text_style()
     row = size * 1.7 / 72 / fig.get_figheight()  # one line of text, as a fraction of the figure
     swatch = 0.22 / fig.get_figwidth()  # about a fifth of an inch
     if title:
-        fig.text(x, y - row / 2, title, fontsize=size, va="center")
+        fig.text(x, y - row / 2, title, fontsize=size, va="center", **font)
         y -= row
     for i, (label, style) in enumerate(entries):
         cx, cy = x + (i % ncol) * col_width, y - (i // ncol) * row - row / 2
@@ -94,7 +105,7 @@ def _key(fig: Figure, x: float, y: float, entries: list[tuple[str, dict[str, Any
             fig.add_artist(Line2D([cx, cx + swatch], [cy, cy], transform=fig.transFigure, **line))
         else:
             fig.add_artist(Rectangle((cx, cy - row * 0.3), swatch, row * 0.6, transform=fig.transFigure, **style))
-        fig.text(cx + swatch * 1.3, cy, label, fontsize=size, va="center")
+        fig.text(cx + swatch * 1.3, cy, label, fontsize=size, va="center", **font)
 
 
 def _step_band(times: list[float], bottoms: np.ndarray, tops: np.ndarray) -> np.ndarray:
@@ -114,18 +125,19 @@ def draw_rollout(series: RolloutSeries, frame: Frame, fig: Figure) -> dict[str, 
     (ax,) = _axes(fig, lambda: (fig.subplots_adjust(left=0.07, right=0.73, bottom=0.15, top=0.88), fig.subplots()))
     _title(fig, frame.title)
     _time_axis(ax, frame)
-    ax.set_ylabel("pods", fontsize=8)
+    ax.set_ylabel(_("pods"), fontsize=8, **text_style())
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     steps = held(series.samples(), frame.lo, frame.now)
     model: dict[str, Any] = {"now": frame.now, "x": (frame.lo, frame.hi), "axes": _axes_box(ax), "revisions": {}}
     if not steps:
-        ax.text(0.5, 0.5, "waiting for the first pods...", ha="center", transform=ax.transAxes, color=GREY)
+        ax.text(0.5, 0.5, _("waiting for the first pods..."), ha="center", transform=ax.transAxes, color=GREY,
+                **text_style())
         ax.set_ylim(0, 1)
         return model
-    times = [t for t, _ in steps]
-    keys = [k for k, *_ in STATES]
-    shown = sorted({rev for _, revs in steps for rev, row in revs.items() if any(row[k] for k in keys)})
-    tags = {rev: row["tag"] for _, revs in steps for rev, row in revs.items()}
+    times = [t for t, _s in steps]
+    keys = [k for k, *_rest in STATES]
+    shown = sorted({rev for _t, revs in steps for rev, row in revs.items() if any(row[k] for k in keys)})
+    tags = {rev: row["tag"] for _t, revs in steps for rev, row in revs.items()}
     bottoms = np.zeros(len(times))
     used: set[str] = set()
     # one collection per state: far cheaper to draw than a fill per band. A collection has one
@@ -136,10 +148,10 @@ def draw_rollout(series: RolloutSeries, frame: Frame, fig: Figure) -> dict[str, 
         for key, alpha, hatch, _label in STATES:
             # a sample lists every revision alive then: no row means the revision is gone (an
             # undo renumbers its ReplicaSet), so it counts 0 from there on
-            values = np.array([revs.get(rev, {}).get(key, 0) for _, revs in steps])
+            values = np.array([revs.get(rev, {}).get(key, 0) for _t, revs in steps])
             if values.any():
                 used.add(key)
-                polys, faces, _ = bands.setdefault((key, rev) if key == "failing" else key, ([], [], hatch))
+                polys, faces, _hatch = bands.setdefault((key, rev) if key == "failing" else key, ([], [], hatch))
                 polys.append(_step_band(times, bottoms, bottoms + values))
                 faces.append(_rgba(color, alpha))
                 bottoms = bottoms + values
@@ -153,9 +165,10 @@ def draw_rollout(series: RolloutSeries, frame: Frame, fig: Figure) -> dict[str, 
         model["revisions"][rev] = {"tag": tags[rev], "color": revision_color(rev),
                                    **{k: row.get(k, 0) for k in keys}}
     ax.set_ylim(0, max(float(bottoms.max()), 1) + 1)
-    _key(fig, 0.75, 0.9, [(f"rev {r} ({tags[r]})", {"facecolor": revision_color(r)}) for r in shown],
-         title="revision (image tag)")
-    _key(fig, 0.75, 0.4, [(label, {"facecolor": _rgba(GREY, alpha), "hatch": hatch, "edgecolor": GREY,
+    _key(fig, 0.75, 0.9, [(_("rev {revision} ({tag})").format(revision=r, tag=tags[r]),
+                           {"facecolor": revision_color(r)}) for r in shown],
+         title=_("revision (image tag)"))
+    _key(fig, 0.75, 0.4, [(chart_text(label), {"facecolor": _rgba(GREY, alpha), "hatch": hatch, "edgecolor": GREY,
                                    "linewidth": 0}) for key, alpha, hatch, label in STATES if key in used])
     return model
 
@@ -166,7 +179,7 @@ def draw_autoscaler(series: AutoscalerSeries, frame: Frame, fig: Figure) -> dict
                                          fig.subplots(1, 2, sharex=True)))  # one x range for both panels
     _title(fig, frame.title)
     steps = held([(r["t"], r) for r in series.rows], frame.lo, frame.now)
-    times = [t for t, _ in steps]
+    times = [t for t, _s in steps]
     spans = [(max(a, frame.lo), b) for a, b in series.load_spans(frame.now) if b >= frame.lo]
     for ax in (cpu_ax, rep_ax):
         _time_axis(ax, frame)
@@ -174,32 +187,35 @@ def draw_autoscaler(series: AutoscalerSeries, frame: Frame, fig: Figure) -> dict
             ax.axvspan(a, b, color=LOAD, linewidth=0)
     last = steps[-1][1] if steps else {"cpu": None, "target": None, "desired": None, "current": None, "max": None}
     target = last["target"]
-    cpu = [r["cpu"] if r["cpu"] is not None else math.nan for _, r in steps]
+    cpu = [r["cpu"] if r["cpu"] is not None else math.nan for _t, r in steps]
     cpu_ax.step(times, cpu, where="post", color=COLORS[0], linewidth=1.8)
     if target is not None:
         cpu_ax.axhline(target, color=COLORS[3], linestyle="--", linewidth=1.2)
     if last["cpu"] is None:
-        cpu_ax.text(0.5, 0.5, "CPU not measured yet", ha="center", transform=cpu_ax.transAxes, color=GREY)
+        cpu_ax.text(0.5, 0.5, _("CPU not measured yet"), ha="center", transform=cpu_ax.transAxes, color=GREY,
+                    **text_style())
     measured = [c for c in cpu if not math.isnan(c)]
     cpu_ax.set_ylim(0, max([*measured, (target or 50) * 2, 10]) * 1.1)
-    cpu_ax.set_ylabel("CPU utilisation (%)", fontsize=8)
-    rep_ax.step(times, [r["desired"] for _, r in steps], where="post", color=COLORS[1], linewidth=1.8,
+    cpu_ax.set_ylabel(_("CPU utilisation (%)"), fontsize=8, **text_style())
+    rep_ax.step(times, [r["desired"] for _t, r in steps], where="post", color=COLORS[1], linewidth=1.8,
                 linestyle="--")
-    rep_ax.step(times, [r["current"] for _, r in steps], where="post", color=COLORS[2], linewidth=1.8)
+    rep_ax.step(times, [r["current"] for _t, r in steps], where="post", color=COLORS[2], linewidth=1.8)
     if steps:
         for key in ("min", "max"):
             if last[key] is not None:
                 rep_ax.axhline(last[key], color=GREY, linestyle=":", linewidth=1)
-    rep_ax.set_ylim(0, max([last["max"] or 0, *[r["current"] or 0 for _, r in steps], 1]) + 1)
+    rep_ax.set_ylim(0, max([last["max"] or 0, *[r["current"] or 0 for _t, r in steps], 1]) + 1)
     rep_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    rep_ax.set_ylabel("replicas", fontsize=8)
-    load = [("load generator running", {"facecolor": LOAD})] if spans else []
-    _below(fig, cpu_ax, [*load, ("CPU % of requests", {"kind": "line", "color": COLORS[0], "linewidth": 1.8}),
-                         *([(f"target {target}%", {"kind": "line", "color": COLORS[3], "linestyle": "--"})]
-                           if target is not None else [])], ncol=2)
-    _below(fig, rep_ax, [*load, ("desired", {"kind": "line", "color": COLORS[1], "linestyle": "--", "linewidth": 1.8}),
-                         ("current", {"kind": "line", "color": COLORS[2], "linewidth": 1.8}),
-                         ("min / max", {"kind": "line", "color": GREY, "linestyle": ":"})], ncol=2)
+    rep_ax.set_ylabel(_("replicas"), fontsize=8, **text_style())
+    load = [(_("load generator running"), {"facecolor": LOAD})] if spans else []
+    _below(fig, cpu_ax, [*load, (_("CPU % of requests"), {"kind": "line", "color": COLORS[0], "linewidth": 1.8}),
+                         *([(_("target {target}%").format(target=target),
+                             {"kind": "line", "color": COLORS[3], "linestyle": "--"})] if target is not None else [])],
+           ncol=2)
+    _below(fig, rep_ax, [*load, (_("desired"), {"kind": "line", "color": COLORS[1], "linestyle": "--",
+                                                "linewidth": 1.8}),
+                         (_("current"), {"kind": "line", "color": COLORS[2], "linewidth": 1.8}),
+                         (_("min / max"), {"kind": "line", "color": GREY, "linestyle": ":"})], ncol=2)
     running = bool(series.marks) and series.marks[-1][1] == "load on"
     return {"now": frame.now, "x": (frame.lo, frame.hi), "xs": (cpu_ax.get_xlim(), rep_ax.get_xlim()),
             "cpu": last["cpu"], "target": target, "desired": last["desired"], "current": last["current"],
@@ -214,11 +230,11 @@ def draw_jobs(series: JobSeries, frame: Frame, fig: Figure) -> dict[str, Any]:
     for ax in (counts_ax, spans_ax):
         _time_axis(ax, frame)
     steps = held(series.totals(), frame.lo, frame.now)
-    times = [t for t, _ in steps]
-    for key, color in (("active", COLORS[0]), ("succeeded", COLORS[2]), ("failed", COLORS[3])):
-        counts_ax.step(times, [s[key] for _, s in steps], where="post", color=color, linewidth=1.8)
+    times = [t for t, _s in steps]
+    for key, color, _label in JOB_COUNTS:
+        counts_ax.step(times, [s[key] for _t, s in steps], where="post", color=color, linewidth=1.8)
     counts_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    counts_ax.set_ylabel("Jobs' pods", fontsize=8)
+    counts_ax.set_ylabel(_("Jobs' pods"), fontsize=8, **text_style())
     visible = sorted(((pod, s) for pod, s in series.spans.items()
                       if s[0] is not None and s[0] <= frame.now and (s[1] is None or s[1] >= frame.lo)),
                      key=lambda kv: (kv[1][0], kv[0]))
@@ -230,16 +246,16 @@ def draw_jobs(series: JobSeries, frame: Frame, fig: Figure) -> dict[str, Any]:
         spans_ax.barh(i, right - left, left=left, height=0.8, color=_rgba(color, 0.45 if end else 0.2),
                       hatch="xx" if phase == "Failed" else None, edgecolor="white" if end else color,
                       linewidth=0.5 if end else 1.2)
-        spans_ax.text(left, i, " " + shorten(pod, 28), va="center", fontsize=size, clip_on=True)
+        spans_ax.text(left, i, " " + shorten(pod, 28), va="center", fontsize=size, clip_on=True, **text_style())
         bars[pod] = (left, right, phase)
     spans_ax.set_ylim(len(visible) - 0.4, -0.6)  # first pod on top
     spans_ax.set_yticks([])
-    spans_ax.set_title("one bar per pod, from start to end (outlined: still running; crossed: failed)",
-                       fontsize=8, y=1.01)  # a fixed place: placing it measures every tick label
-    counts_ax.set_ylim(-0.2, max([max(s.values()) for _, s in steps] + [1]) + 1)
-    _below(fig, counts_ax, [(key, {"kind": "line", "color": color, "linewidth": 1.8}) for key, color in
-                            (("active", COLORS[0]), ("succeeded", COLORS[2]), ("failed", COLORS[3]))])
-    jobs = sorted({s[2] for _, s in visible})
+    spans_ax.set_title(_("one bar per pod, from start to end (outlined: still running; crossed: failed)"),
+                       fontsize=8, y=1.01, **text_style())  # a fixed place: placing it measures every tick label
+    counts_ax.set_ylim(-0.2, max([max(s.values()) for _t, s in steps] + [1]) + 1)
+    _below(fig, counts_ax, [(chart_text(label), {"kind": "line", "color": color, "linewidth": 1.8})
+                            for _field, color, label in JOB_COUNTS])
+    jobs = sorted({s[2] for _pod, s in visible})
     _below(fig, spans_ax, [(f"Job {j}", {"facecolor": frame.palette[f"Job/{j}"]}) for j in jobs])
     return {"now": frame.now, "x": (frame.lo, frame.hi), "totals": steps[-1][1] if steps else {}, "bars": bars}
 
@@ -249,7 +265,7 @@ def draw_nodes(nodemap: NodeMap, frame: Frame, fig: Figure, label_keys: tuple[st
     _title(fig, frame.title)
     placement = nodemap.placement()
     pending = placement.pop(None, [])
-    columns = [*placement.items()] + ([("not placed (Pending)", pending)] if pending else [])
+    columns = [*placement.items()] + ([(_("not placed (Pending)"), pending)] if pending else [])
     owners = sorted({workload(p) for p in nodemap.pods.values()})
     # colours by first sight, in name order: a workload keeps its colour from frame to frame
     legend = {owner: frame.palette[owner] for owner in owners}
@@ -260,7 +276,8 @@ def draw_nodes(nodemap: NodeMap, frame: Frame, fig: Figure, label_keys: tuple[st
         ax.add_patch(_box(x, -0.95, 0.9, 0.85, facecolor="#EEEEEE", edgecolor="none"))
         labels = nodemap.nodes.get(node, {})
         shown = [f"{k.split('/')[-1]}={labels[k]}" for k in label_keys if k in labels]
-        ax.text(x + 0.45, -0.52, "\n".join([str(node), *shown]), ha="center", va="center", fontsize=7)
+        ax.text(x + 0.45, -0.52, "\n".join([str(node), *shown]), ha="center", va="center", fontsize=7,
+                **text_style())
         drawn[str(node)] = []
         for y, name in enumerate(pods):
             pod = nodemap.pods[name]
@@ -271,7 +288,7 @@ def draw_nodes(nodemap: NodeMap, frame: Frame, fig: Figure, label_keys: tuple[st
                     color="white" if state == "Running" else "black")
             drawn[str(node)].append({"pod": name, "label": label, "state": state, "color": color})
     ax.set_xlim(-0.1, max(len(columns), 1))
-    ax.set_ylim(max([len(p) for _, p in columns] + [3]) + 0.2, -1)  # nodes on top, pods below
+    ax.set_ylim(max([len(p) for _node, p in columns] + [3]) + 0.2, -1)  # nodes on top, pods below
     ax.axis("off")
     _key(fig, 0.01, 0.17, [(o, {"facecolor": c}) for o, c in legend.items()], ncol=2, col_width=0.37, size=7.5)
     _key(fig, 0.78, 0.17, [("Running", {"facecolor": GREY}),

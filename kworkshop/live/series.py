@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import _, ngettext
+
 PULL_ERRORS = ("ErrImagePull", "ImagePullBackOff")
 
 
@@ -143,12 +145,20 @@ class RolloutSeries:
         return out
 
     def summary(self) -> str:
-        now = self.counts()
-        parts = [f"rev {rev} ({tag(c['image'])}): {c['ready']} ready" + (f", {c['failing']} failing to pull"
-                 if c["failing"] else "") + (f", {c['starting']} starting" if c["starting"] else "")
-                 + (f", {c['stopping']} stopping" if c["stopping"] else "")
-                 for rev, c in sorted(now.items()) if c["ready"] or c["starting"] or c["failing"] or c["stopping"]]
-        return "rollout: " + ("; ".join(parts) if parts else "no pods")
+        parts = []
+        for rev, c in sorted(self.counts().items()):
+            if not (c["ready"] or c["starting"] or c["failing"] or c["stopping"]):
+                continue
+            states = [_("{count} ready").format(count=c["ready"])]
+            states += [_("{count} failing to pull").format(count=c["failing"])] if c["failing"] else []
+            states += [_("{count} starting").format(count=c["starting"])] if c["starting"] else []
+            states += [_("{count} stopping").format(count=c["stopping"])] if c["stopping"] else []
+            # Translators: ", " separates the states of one revision's pods, "; " the revisions
+            parts.append(_("rev {revision} ({tag}): {states}").format(
+                revision=rev, tag=tag(c["image"]), states=_(", ").join(states)))
+        if not parts:
+            return _("rollout: no pods")
+        return _("rollout: {revisions}").format(revisions=_("; ").join(parts))
 
 
 @dataclass
@@ -194,11 +204,15 @@ class AutoscalerSeries:
 
     def summary(self) -> str:
         if not self.rows:
-            return "autoscaler: no data yet"
+            return _("autoscaler: no data yet")
         last = self.rows[-1]
         peak = max((r["current"] or 0) for r in self.rows)
-        cpu = "CPU not measured yet" if last["cpu"] is None else f"CPU {last['cpu']}% of requests"
-        return f"autoscaler: {last['current']} replicas now (peak {peak}), {cpu} vs target {last['target']}%"
+        cpu = _("CPU not measured yet") if last["cpu"] is None else \
+            _("CPU {cpu}% of requests").format(cpu=last["cpu"])
+        return ngettext("autoscaler: {current} replica now (peak {peak}), {cpu} vs target {target}%",
+                        "autoscaler: {current} replicas now (peak {peak}), {cpu} vs target {target}%",
+                        last["current"] or 0).format(current=last["current"], peak=peak, cpu=cpu,
+                                                     target=last["target"])
 
 
 @dataclass
@@ -248,14 +262,16 @@ class JobSeries:
         edges = sorted([(s[0], 1) for s in self.spans.values() if s[0] is not None]
                        + [(s[1], -1) for s in self.spans.values() if s[1] is not None])
         best = running = 0
-        for _, step in edges:
+        for _time, step in edges:
             running += step
             best = max(best, running)
         return best
 
     def summary(self) -> str:
         done = sum(1 for s in self.spans.values() if s[3] == "Succeeded")
-        return f"jobs: {done}/{len(self.spans)} pods succeeded, at most {self.max_overlap()} ran at once"
+        return ngettext("jobs: {done}/{total} pod succeeded, at most {overlap} ran at once",
+                        "jobs: {done}/{total} pods succeeded, at most {overlap} ran at once",
+                        len(self.spans)).format(done=done, total=len(self.spans), overlap=self.max_overlap())
 
 
 @dataclass
@@ -304,4 +320,6 @@ class NodeMap:
         placed = self.placement()
         pending = len(placed.pop(None, []))
         per_node = ", ".join(f"{n}: {len(p)}" for n, p in placed.items())
-        return f"nodes: {per_node}" + (f"; {pending} pending" if pending else "")
+        if pending:
+            return _("nodes: {nodes}; {pending} pending").format(nodes=per_node, pending=pending)
+        return _("nodes: {nodes}").format(nodes=per_node)

@@ -15,6 +15,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError
+from ..i18n import _
 from ..kube.client import api_client, current_namespace, translate
 from ..kube.connection import Connection, connected
 from ..kube.resources import parse_ref
@@ -45,21 +46,21 @@ def start(target: str, *, concurrency: int = 10, replicas: int = 1, namespace: s
     """Start (or restart with new settings) the load generator aimed at ``service/NAME``."""
     r = parse_ref(target, "service")
     if not isinstance(concurrency, int) or concurrency < 1 or not isinstance(replicas, int) or replicas < 1:
-        raise ConfigError("concurrency and replicas must be whole numbers >= 1.")
+        raise ConfigError(_("concurrency and replicas must be whole numbers >= 1."))
     ns = current_namespace(namespace)
     core, apps = client.CoreV1Api(api_client()), client.AppsV1Api(api_client())
     try:
         core.read_namespaced_service(r.name, ns)
     except ApiException as exc:
-        raise translate(exc, f"service {r.name!r} (the load generator's target) in namespace {ns}",
-                        f"kubectl get services -n {ns}") from exc
+        raise translate(exc, _("service {name} (the load generator's target) in namespace {namespace}").format(
+            name=repr(r.name), namespace=ns), f"kubectl get services -n {ns}") from exc
     body = manifest(r.name, concurrency, replicas, name)
     try:
         apps.create_namespaced_deployment(ns, body)
         return f"deployment.apps/{name} created: {replicas} x boom -c {concurrency} -> http://{r.name}/"
     except ApiException as exc:
         if exc.status != 409:
-            raise translate(exc, f"starting the load generator {name}") from exc
+            raise translate(exc, _("starting the load generator {name}").format(name=name)) from exc
     apps.replace_namespaced_deployment(name, ns, {**body, "metadata": {
         **body["metadata"], "resourceVersion": apps.read_namespaced_deployment(name, ns).metadata.resource_version}})
     return f"deployment.apps/{name} configured: {replicas} x boom -c {concurrency} -> http://{r.name}/"
@@ -73,6 +74,6 @@ def stop(*, namespace: str | None = None, name: str = NAME, kube: Connection | N
         client.AppsV1Api(api_client()).delete_namespaced_deployment(name, ns, propagation_policy="Foreground")
     except ApiException as exc:
         if exc.status == 404:
-            return f"deployment.apps/{name} was not running"
-        raise translate(exc, f"stopping the load generator {name}") from exc
+            return _("deployment.apps/{name} was not running").format(name=name)
+        raise translate(exc, _("stopping the load generator {name}").format(name=name)) from exc
     return f'deployment.apps "{name}" deleted'
