@@ -10,8 +10,10 @@ built on ``ast`` has replaced, in both, the text a learner reads:
   condition returns beside its boolean.
 
 Everything else must be equal: a checkpoint's *name* too, since it is the key under which the class
-board records it. The parameters cell may differ in two more ways: the Chinese one sets
-``KWORKSHOP_LANG`` and its namespace ends in ``-zh``, so the two editions can run side by side.
+board records it. The parameters cell may differ in two more ways: each edition sets its own
+``KWORKSHOP_LANG`` (``zh_CN`` in Chinese, ``en`` in English, so an English notebook run after a Chinese
+one in the same kernel speaks English again), and the Chinese namespace ends in ``-zh``, so the two
+editions can run side by side.
 IPython's ``!`` lines are shell commands and must be equal character for character.
 """
 
@@ -27,7 +29,8 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 ZH = NOTEBOOKS / "zh-CN"
 NAMES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
-LANG = ("KWORKSHOP_LANG", "zh_CN")
+LANG = "KWORKSHOP_LANG"
+LANGUAGES = {"en": NOTEBOOKS, "zh_CN": ZH}  # the value each edition's parameters cell sets
 SUFFIX = "-zh"
 TEXT = "<text>"
 SHELL = re.compile(r"^(\s*)!(.*)$")
@@ -82,12 +85,19 @@ def text(node: ast.expr) -> ast.expr:
     return node
 
 
-def is_lang(node: ast.stmt) -> bool:
-    """``os.environ["KWORKSHOP_LANG"] = "zh_CN"``."""
-    return (isinstance(node, ast.Assign) and len(node.targets) == 1
+def lang_of(node: ast.stmt) -> str | None:
+    """``zh_CN`` for ``os.environ["KWORKSHOP_LANG"] = "zh_CN"`` (any string set there), else None."""
+    if (isinstance(node, ast.Assign) and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Subscript) and dotted(node.targets[0].value) == "os.environ"
-            and isinstance(node.targets[0].slice, ast.Constant) and node.targets[0].slice.value == LANG[0]
-            and isinstance(node.value, ast.Constant) and node.value.value == LANG[1])
+            and isinstance(node.targets[0].slice, ast.Constant) and node.targets[0].slice.value == LANG
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+        return node.value.value
+    return None
+
+
+def is_lang(node: ast.stmt) -> bool:
+    """The language line of an edition: ``os.environ["KWORKSHOP_LANG"]`` set to ``en`` or ``zh_CN``."""
+    return lang_of(node) in LANGUAGES
 
 
 def namespace_of(tree: ast.Module) -> str | None:
@@ -195,12 +205,13 @@ def test_the_normaliser_keeps_real_code_differences(old, new):
     assert normalised(CELL.replace(old, new)) != normalised(CELL)
 
 
-def test_the_parameters_cell_may_add_the_language_and_rename_the_namespace_only():
-    english = 'import os\n\nnamespace = "ch5-x"\ntimeout = 120\n'
+def test_the_parameters_cell_may_differ_in_the_language_and_the_namespace_only():
+    english = 'import os\n\nos.environ["KWORKSHOP_LANG"] = "en"  # English\n\nnamespace = "ch5-x"\ntimeout = 120\n'
     chinese = 'import os\n\nos.environ["KWORKSHOP_LANG"] = "zh_CN"  # 中文\n\nnamespace = "ch5-x-zh"\ntimeout = 120\n'
     assert normalised(chinese, parameters=True) == normalised(english, parameters=True)
     assert normalised(chinese.replace("120", "60"), parameters=True) != normalised(english, parameters=True)
     assert normalised(chinese.replace('"zh_CN"', '"de_DE"'), parameters=True) != normalised(english, parameters=True)
+    assert normalised(english.replace('"en"', '"de_DE"'), parameters=True) != normalised(chinese, parameters=True)
 
 
 # -- the two editions ------------------------------------------------------------------------------
@@ -231,17 +242,18 @@ def test_same_code_apart_from_what_the_learner_reads(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_parameters_cell_sets_the_language_and_a_namespace_of_its_own(name):
-    english = [source(c) for c in cells(NOTEBOOKS / name) if "parameters" in tags(c)]
-    chinese = [source(c) for c in cells(ZH / name) if "parameters" in tags(c)]
-    assert len(english) == len(chinese) == 1
-    zh_tree = ast.parse(split_shell(chinese[0])[0])
-    assert [is_lang(node) for node in zh_tree.body].count(True) == 1, "one os.environ['KWORKSHOP_LANG'] = 'zh_CN'"
-    assert any(isinstance(n, ast.Import) and "os" in [a.name for a in n.names] for n in zh_tree.body)
-    assert not any(is_lang(node) for node in ast.parse(split_shell(english[0])[0]).body)
-    namespace = namespace_of(ast.parse(english[0]))
+def test_the_parameters_cell_sets_its_language_and_a_namespace_of_its_own(name):
+    trees = {}
+    for lang, folder in LANGUAGES.items():
+        found = [source(c) for c in cells(folder / name) if "parameters" in tags(c)]
+        assert len(found) == 1, (lang, name)
+        tree = trees[lang] = ast.parse(split_shell(found[0])[0])
+        # exactly one language line, its edition's: a notebook never inherits the last one's language
+        assert [lang_of(node) for node in tree.body if lang_of(node)] == [lang], (lang, name)
+        assert any(isinstance(n, ast.Import) and "os" in [a.name for a in n.names] for n in tree.body)
+    namespace = namespace_of(trees["en"])
     if namespace is not None:
-        assert namespace_of(zh_tree) == namespace + SUFFIX
+        assert namespace_of(trees["zh_CN"]) == namespace + SUFFIX
 
 
 @pytest.mark.parametrize("name", NAMES)
