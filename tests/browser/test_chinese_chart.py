@@ -1,0 +1,98 @@
+"""In a real browser, as a Chinese reader: JupyterLab runs ``notebooks/zh-CN/02-updates-history-rollback``
+(Run All) and the live rollout chart is labelled in Chinese, drawn with a CJK font the kit found on the
+system (Debian's fonts-noto-cjk, which .ci/run installs), not boxes of missing glyphs.
+
+Screenshots in ``out/browser/``: ``02-zh-rollout-chart.png`` (the page, the chart in view) and
+``02-zh-chart.png`` (the chart's own PNG).
+"""
+
+# ruff: noqa: RUF001  (the expected Chinese text has fullwidth punctuation, as Chinese is written)
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import pytest
+
+from .conftest import CHROMIUM, FLAGS, SHOTS
+
+pytestmark = pytest.mark.cluster
+
+NOTEBOOK = "zh-CN/02-updates-history-rollback.ipynb"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# what the kernel says of its chart: the font the kit chose, the title, and matplotlib's complaints
+# about glyphs missing from the fonts while drawing the chart once more
+PROBE = ("import json, warnings; from kworkshop.live import fonts\n"
+         "with warnings.catch_warnings(record=True) as _w:\n"
+         "    warnings.simplefilter('always'); chart.png()\n"
+         "print('CHART-FONT', json.dumps({'font': fonts.chart_font(), 'title': chart.title, "
+         "'missing': [str(w.message) for w in _w if 'missing from font' in str(w.message)]}))")
+
+
+def _run_all(page) -> None:
+    """Run → Run All Cells, again until the first code cell shows it started (a cold kernel is slow)."""
+    first_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").first
+    for _attempt in range(5):
+        page.click("li.lm-MenuBar-item:has-text('Run')")
+        page.click("li.lm-Menu-item:has-text('Run All Cells')")
+        try:
+            page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.innerText)", arg=first_prompt.element_handle(),
+                                   timeout=15_000)
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+    raise AssertionError("JupyterLab never started running the notebook")
+
+
+def _run_new_cell(page, cells, code: str, timeout: float = 60_000):
+    """Add a cell at the end of the notebook, type ``code`` into it and run it; returns the cell."""
+    cells.last.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Shift+Enter")
+    cell = cells.nth(cells.count() - 2)  # Shift+Enter on the last cell adds an empty one after it
+    page.wait_for_function("el => /\\[\\d+\\]/.test(el.innerText)",
+                           arg=cell.locator(".jp-InputPrompt").element_handle(), timeout=timeout)
+    return cell
+
+
+def test_the_chinese_notebook_02_draws_its_chart_in_chinese_glyphs(lab, cluster):
+    from playwright.sync_api import sync_playwright
+
+    url, token = lab
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=2)
+        page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}")
+        cells = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+        cells.first.wait_for(timeout=60_000)
+        page.wait_for_selector(".jp-StatusBar-Widget:has-text('Idle'), .jp-Notebook-ExecutionIndicator"
+                               "[data-status='idle']", timeout=120_000)
+        _run_all(page)
+        page.wait_for_function("document.body.innerText.includes('\"recreate-demo\" deleted')", timeout=420_000)
+        said = page.inner_text(".jp-NotebookPanel")
+        assert "在名字空间 ch5-updates-zh 中工作" in said, said[:2000]  # the session's line, in Chinese
+        assert "✗ 预测：" in said and "提示：" in said  # an unanswered exercise: its ✗ line and hint
+
+        probe = _run_new_cell(page, cells, PROBE)
+        line = next(t for t in probe.locator(".jp-OutputArea-output").all_inner_texts() if "CHART-FONT" in t)
+        state = json.loads(line.split("CHART-FONT", 1)[1])
+        assert state["font"] and "CJK" in state["font"], state  # the kit chose a CJK font (Noto Sans CJK SC)
+        assert CJK.search(state["title"]) and state["missing"] == [], state
+
+        chart = cells.nth(6).locator(".jp-OutputArea-output img").first  # chart = kw.live.rollout(...)
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SHOTS / "02-zh-rollout-chart.png"))
+        src = chart.get_attribute("src") or ""
+        assert src.startswith("data:image/png;base64,"), src[:60]
+        (SHOTS / "02-zh-chart.png").write_bytes(base64.b64decode(src.split(",", 1)[1]))
+        assert chart.evaluate("img => img.naturalWidth") > 300
+        summary = " ".join(cells.nth(6).locator(".jp-OutputArea-output").all_inner_texts())
+        assert "上线：修订版本" in summary, summary  # the summary line under the chart, in Chinese
+        assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
+        browser.close()
