@@ -12,15 +12,13 @@ kit's internals (``%xmode Verbose`` or ``kw.boundary.show_tracebacks = True`` br
 from __future__ import annotations
 
 import functools
+import sys
 import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import urllib3
-from kubernetes.client.exceptions import ApiException
-
 from .errors import ClusterError, KworkshopError
-from .kube.client import translate
+from .i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
 show_tracebacks = False
@@ -40,19 +38,37 @@ def learner_facing(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ApiException as exc:
-            hint = "kubectl get all" if exc.status == 404 else "kubectl get events --sort-by=.lastTimestamp"
-            raise translate(exc, _call(func, args, kwargs), hint) from exc
-        except urllib3.exceptions.HTTPError as exc:
-            from .cluster import DEFAULT_NAME
-            from .cluster.backend import command
-
-            raise ClusterError(f"{_call(func, args, kwargs)}: the API server does not answer ({exc}). "
-                               f"Is the cluster up? `{command('status', DEFAULT_NAME)}` says, "
-                               f"`{command('up', DEFAULT_NAME)}` heals it.") from exc
+        except Exception as exc:
+            ours = _translated(exc, func, args, kwargs)
+            if ours is None:
+                raise
+            raise ours from exc
 
     wrapper.__learner_facing__ = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _translated(exc: Exception, func: Callable[..., Any], args: tuple[Any, ...],
+                kwargs: dict[str, Any]) -> KworkshopError | None:
+    """The kit's error for a foreign one, or None to let ``exc`` through. The foreign classes are
+    looked up in ``sys.modules``: an ``ApiException`` can only exist once ``kubernetes`` is loaded,
+    and ``import kworkshop`` alone loads neither it nor urllib3."""
+    exceptions = sys.modules.get("kubernetes.client.exceptions")
+    if exceptions is not None and isinstance(exc, exceptions.ApiException):
+        from .kube.client import translate
+
+        hint = "kubectl get all" if exc.status == 404 else "kubectl get events --sort-by=.lastTimestamp"
+        return translate(exc, _call(func, args, kwargs), hint)
+    urllib3 = sys.modules.get("urllib3")
+    if urllib3 is not None and isinstance(exc, urllib3.exceptions.HTTPError):
+        from .cluster import DEFAULT_NAME
+        from .cluster.backend import command
+
+        return ClusterError(_("{call}: the API server does not answer ({error}). Is the cluster up? "
+                              "`{status}` says, `{up}` heals it.").format(
+            call=_call(func, args, kwargs), error=exc, status=command("status", DEFAULT_NAME),
+            up=command("up", DEFAULT_NAME)))
+    return None
 
 
 def wrap_module(module: types.ModuleType) -> types.ModuleType:
@@ -77,17 +93,18 @@ def _show(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int
         text = f"\x1b[0;31m✗ {etype.__name__}\x1b[0m: {value}"
         hint = getattr(value, "hint", "")
         if hint and hint not in str(value):
-            text += f"\n  more: {hint}"
+            text += "\n  " + _("more: {hint}").format(hint=hint)
         stb = [text]
     shell._showtraceback(etype, value, stb)
 
 
 def install_error_display() -> None:
-    """In IPython, show the kit's errors as one sentence (nothing happens elsewhere)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
+    """In IPython, show the kit's errors as one sentence (nothing happens elsewhere; IPython is
+    not imported where it is not already running)."""
+    if "IPython" not in sys.modules:
         return
+    from IPython import get_ipython
+
     shell = get_ipython()
     if shell is not None:
         shell.set_custom_exc((KworkshopError,), _show)

@@ -27,6 +27,7 @@ from kubernetes.client.exceptions import ApiException
 
 from ..checks import PROGRESS
 from ..cluster.nodes import node_manifest
+from ..i18n import _, ngettext
 from ..kube.client import api_client, server_side_apply, translate
 from ..kube.connection import Connection, connected, connection
 from ..kube.namespaces import wait_for_default_service_account
@@ -44,8 +45,11 @@ class ClassInfo:
     kubeconfigs: tuple[Path, ...]
 
     def __str__(self) -> str:
-        lines = [f"class {self.name}: {len(self.learners)} learners"]
-        lines += [f"  {lr.name:<14} namespace {lr.namespace:<24} kubeconfig {kc}"
+        count = len(self.learners)
+        lines = [ngettext("class {name}: {count} learner", "class {name}: {count} learners", count)
+                 .format(name=self.name, count=count)]
+        row = _("{learner:<14} namespace {namespace:<24} kubeconfig {kubeconfig}")
+        lines += ["  " + row.format(learner=lr.name, namespace=lr.namespace, kubeconfig=kc)
                   for lr, kc in zip(self.learners, self.kubeconfigs, strict=True)]
         return "\n".join(lines)
 
@@ -86,7 +90,8 @@ def create(class_name: str = "class", *, count: int | None = None, names: list[s
             path.chmod(0o600)
             paths.append(path)
     except ApiException as exc:
-        raise translate(exc, f"creating class {class_name!r}", "kubectl auth can-i --list") from exc
+        raise translate(exc, _("creating class {name}").format(name=repr(class_name)),
+                        "kubectl auth can-i --list") from exc
     return ClassInfo(class_name, tuple(members), tuple(paths))
 
 
@@ -115,8 +120,8 @@ def delete(class_name: str = "class", *, timeout: float = 120, kube: Connection 
         for item in lister(label_selector=selector).items:
             deleter(item.metadata.name)
             gone.append(f"{kind}/{item.metadata.name}")
-    wait_for(core.list_namespace, lambda items: not items, timeout, f"the namespaces of class {class_name} to go",
-             label_selector=selector)
+    wait_for(core.list_namespace, lambda items: not items, timeout,
+             _("the namespaces of class {name} to go").format(name=class_name), label_selector=selector)
     return gone
 
 
@@ -156,7 +161,8 @@ def progress(class_name: str = "class", *, kube: Connection | None = None) -> Ta
     marks = results(class_name, kube=kube)
     checks = sorted({c for r in marks.values() for c in r})
     rows = tuple((learner, *(str(m) if (m := marks[learner].get(c)) else "" for c in checks)) for learner in marks)
-    return Table(("Learner", *checks), rows, f"class {class_name}")
+    # the kit's own words are translated; the checkpoints' names are recorded keys and stay
+    return Table((_("Learner"), *checks), rows, _("class {name}").format(name=class_name))
 
 
 class LiveProgress:

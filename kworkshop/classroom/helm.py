@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import ConfigError
+from ..i18n import _, ngettext
 from .plan import CLASS_LABEL, LEARNER_LABEL, Learner, learners
 
 KUBECONFIG_DIR = "/etc/kworkshop"  # the Secret's mount point in the learner's pod
@@ -54,7 +55,8 @@ def split_image(image: str) -> tuple[str, str]:
     """``repo/name:tag`` -> (``repo/name``, ``tag``); a tag is required (the chart wants one)."""
     name, sep, tag = image.rpartition(":")
     if not sep or "/" in tag or not name:
-        raise ConfigError(f"--image needs a tag, e.g. registry.example.org/kworkshop-class:1, not {image!r}.")
+        raise ConfigError(_("--image needs a tag, e.g. registry.example.org/kworkshop-class:1, not {image}.")
+                          .format(image=repr(image)))
     return name, tag
 
 
@@ -75,7 +77,7 @@ def values(class_name: str, members: list[Learner], image: str, *, instructor: s
     name, tag = split_image(image)
     learner_names = [lr.name for lr in members]
     if instructor in learner_names:
-        raise ConfigError(f"the instructor {instructor!r} cannot also be a learner.")
+        raise ConfigError(_("the instructor {name} cannot also be a learner.").format(name=repr(instructor)))
     notebooks = "notebooks"
     copy = (f'[ -e "$HOME/{notebooks}" ] || cp -r {NOTEBOOKS_IN_IMAGE} "$HOME/{notebooks}"')
     singleuser: dict[str, Any] = {
@@ -134,10 +136,13 @@ class HelmValues:
         return "\n".join(self.steps())
 
     def steps(self) -> list[str]:
-        lines = [f"values for {len(self.learners)} learners written to {self.output}" if self.output else ""]
+        count = len(self.learners)
+        lines = [ngettext("values for {count} learner written to {path}",
+                          "values for {count} learners written to {path}",
+                          count).format(count=count, path=self.output) if self.output else ""]
         if self.secrets:
-            lines.append(f"the learners' kubeconfig Secrets (mode 0600): {self.secrets}; "
-                         "apply them with `kubectl apply -n <hub namespace> -f " + f"{self.secrets}`")
+            lines.append(_("the learners' kubeconfig Secrets (mode 0600): {path}; apply them with "
+                           "`kubectl apply -n <hub namespace> -f {path}`").format(path=self.secrets))
         return [line for line in lines if line]
 
 
@@ -156,8 +161,12 @@ def helm_values(class_name: str, image: str, *, count: int | None = None, names:
         else:
             missing.append(str(path))
     if secrets_file and missing:
-        raise ConfigError(f"no kubeconfig for {len(missing)} learners ({', '.join(missing[:3])} ...): run "
-                          f"`kworkshop class create --name {class_name} --kubeconfig ADMIN.kubeconfig` first.")
+        raise ConfigError(ngettext(
+            "no kubeconfig for {count} learner ({files} ...): run "
+            "`kworkshop class create --name {name} --kubeconfig ADMIN.kubeconfig` first.",
+            "no kubeconfig for {count} learners ({files} ...): run "
+            "`kworkshop class create --name {name} --kubeconfig ADMIN.kubeconfig` first.",
+            len(missing)).format(count=len(missing), files=", ".join(missing[:3]), name=class_name))
     server = _server(next(iter(texts.values()))) if texts else None
     text = "# kworkshop class helm-values: the Zero to JupyterHub chart's values for class " \
            f"{class_name}\n" + yaml.safe_dump(values(class_name, members, image, instructor=instructor,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError
+from ..i18n import _
 
 CLASS_LABEL = "kworkshop.io/class"
 LEARNER_LABEL = "kworkshop.io/learner"
@@ -35,20 +36,21 @@ class Learner:
 def learners(class_name: str, count: int | None = None, names: list[str] | None = None) -> list[Learner]:
     """Learners from a count (learner-01, learner-02, ...) or a list of names, validated."""
     if not DNS_LABEL.match(class_name):
-        raise ConfigError(f"class name {class_name!r} must be lower-case letters, digits and '-'.")
+        raise ConfigError(_("class name {name} must be lower-case letters, digits and '-'.")
+                          .format(name=repr(class_name)))
     if names:
         chosen = [n.strip().lower() for n in names if n.strip()]
     elif count:
         if count < 1 or count > 200:
-            raise ConfigError(f"a class has 1 to 200 learners, not {count}.")
+            raise ConfigError(_("a class has 1 to 200 learners, not {count}.").format(count=count))
         chosen = [f"learner-{i:02d}" for i in range(1, count + 1)]
     else:
-        raise ConfigError("give the number of learners (--learners N) or their names (--names a,b,c).")
+        raise ConfigError(_("give the number of learners (--learners N) or their names (--names a,b,c)."))
     bad = [n for n in chosen if not DNS_LABEL.match(n)]
     if bad:
-        raise ConfigError(f"learner names must be lower-case letters, digits and '-': {bad}")
+        raise ConfigError(_("learner names must be lower-case letters, digits and '-': {names}").format(names=bad))
     if len(set(chosen)) != len(chosen):
-        raise ConfigError("learner names must be unique.")
+        raise ConfigError(_("learner names must be unique."))
     return [Learner(n, class_name) for n in chosen]
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ...checks import PROGRESS
+from ...i18n import _, language
 from ...kube.connection import Connection, connect
 
 log = logging.getLogger(__name__)
@@ -87,18 +88,18 @@ class Board:
 
 
 PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Class {name}: progress</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
  body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
  table {{ border-collapse: collapse; }} th, td {{ border: 1px solid #ccc; padding: .35em .7em; text-align: left; }}
  th {{ background: #f3f3f3; font-weight: 600; }} td.pass {{ color: #137333; background: #e6f4ea; }}
  td.fail {{ color: #a50e0e; background: #fce8e6; }} .muted {{ color: #777; }}
 </style></head>
-<body><p><a href="{hub}">&larr; the hub</a></p><h1>Class {name}: progress</h1>
-<p class="muted">Each checkpoint a learner runs appears here (✓ passed, ✗ not yet, with the time of the last
-run). Updated every 2 seconds; <span id="updated">loading</span>.</p>
+<body><p><a href="{hub}">&larr; {back}</a></p><h1>{title}</h1>
+<p class="muted">{intro}</p>
 <div id="board"></div>
 <script>
+const T = {words};
 function cell(c) {{
   if (!c) return '<td></td>';
   return c.passed ? `<td class="pass">✓ ${{c.at}}</td>` : `<td class="fail">✗ ${{c.at}}</td>`;
@@ -110,20 +111,35 @@ async function poll() {{
     const r = await fetch('api/progress', {{cache: 'no-store', headers: {{'X-XSRFToken': '{xsrf}'}}}});
     if (!r.ok) throw new Error(r.status);
     const d = await r.json();
-    let html = '<table><thead><tr><th>Learner</th>' + d.checks.map(c => `<th>${{esc(c)}}</th>`).join('')
-      + '<th>passed</th></tr></thead><tbody>';
+    let html = `<table><thead><tr><th>${{esc(T.learner)}}</th>` + d.checks.map(c => `<th>${{esc(c)}}</th>`).join('')
+      + `<th>${{esc(T.passed)}}</th></tr></thead><tbody>`;
     for (const row of d.rows)
       html += `<tr><td>${{esc(row.learner)}}</td>` + row.cells.map(cell).join('')
         + `<td>${{row.passed}}/${{d.checks.length}}</td></tr>`;
     document.getElementById('board').innerHTML = html + '</tbody></table>';
-    document.getElementById('updated').textContent = 'last data ' + d.updated;
+    document.getElementById('updated').textContent = T.updated.replace('{{time}}', d.updated);
   }} catch (e) {{
-    document.getElementById('updated').textContent = 'the board cannot reach the hub (' + e.message + '), retrying';
+    document.getElementById('updated').textContent = T.unreachable.replace('{{error}}', e.message);
   }}
 }}
 poll(); setInterval(poll, 2000);
 </script></body></html>
 """
+
+
+def page(class_name: str, xsrf: str, hub: str) -> str:
+    """The board's page in the language of this process (``class serve`` passes its own on); the
+    status words ✓/✗ and the checkpoints' names stay as they are."""
+    status = '<span id="updated">{}</span>'.format(html.escape(_("loading")))
+    intro = html.escape(_("Each checkpoint a learner runs appears here (✓ passed, ✗ not yet, with the time of "
+                          "the last run). Updated every 2 seconds; {status}.")).format(status=status)
+    # what the script writes, as JSON that cannot end the <script> element
+    words = json.dumps({"learner": _("Learner"), "passed": _("passed"), "updated": _("last data {time}"),
+                        "unreachable": _("the board cannot reach the hub ({error}), retrying")},
+                       ensure_ascii=False).replace("<", "\\u003c")
+    return PAGE.format(lang=language().replace("_", "-"), title=html.escape(_("Class {name}: progress")
+                                                                              .format(name=class_name)),
+                       back=html.escape(_("the hub")), intro=intro, words=words, xsrf=xsrf, hub=html.escape(hub))
 
 
 def make_app(board: Board) -> Any:
@@ -137,7 +153,7 @@ def make_app(board: Board) -> Any:
         def get(self) -> None:
             self.set_header("Cache-Control", "no-store")
             hub_home = url_path_join(os.environ.get("JUPYTERHUB_BASE_URL", "/"), "hub/home")
-            self.write(PAGE.format(name=html.escape(board.class_name), xsrf=self.xsrf_token.decode(), hub=hub_home))
+            self.write(page(board.class_name, self.xsrf_token.decode(), hub_home))
 
     class DataHandler(HubOAuthenticated, web.RequestHandler):
         @web.authenticated
@@ -157,9 +173,9 @@ def make_app(board: Board) -> Any:
 def main(argv: list[str] | None = None) -> None:
     from tornado.ioloop import IOLoop
 
-    parser = argparse.ArgumentParser(description="the class's live progress board (a JupyterHub service)")
+    parser = argparse.ArgumentParser(description=_("the class's live progress board (a JupyterHub service)"))
     parser.add_argument("--class", dest="class_name", required=True)
-    parser.add_argument("--kubeconfig", required=True, help="the instructor's (admin) kubeconfig")
+    parser.add_argument("--kubeconfig", required=True, help=_("the instructor's (admin) kubeconfig"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s progress-board %(levelname)s %(message)s")
     board = Board(args.class_name, connect(args.kubeconfig)).start()
@@ -170,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     # the hub stops a service with SIGINT, then SIGTERM: end at once on either (SIGINT may arrive
     # ignored from a background shell, so Python's KeyboardInterrupt cannot be relied on)
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: loop.add_callback_from_signal(loop.stop))
+        signal.signal(signum, lambda *_args: loop.add_callback_from_signal(loop.stop))
     try:
         loop.start()
     finally:

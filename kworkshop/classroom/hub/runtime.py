@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError
+from ...i18n import _
 from ...lab import server_config, shell_command
 
 SHARE_ROOT = Path("/srv/kworkshop")
@@ -119,8 +120,8 @@ def _linked_venv(share: Path, base: Path) -> Path:
 def prepare(class_name: str, notebooks: Path, kubectl: Path, share_root: Path = SHARE_ROOT) -> Runtime:
     """Fill the class's share (see the module docstring); run again at every ``class serve``."""
     if not (notebooks / "00-start-here.ipynb").is_file():
-        raise ConfigError(f"There are no workshop notebooks in {notebooks}: run this in the workshop's "
-                          "repository, or pass --notebooks FOLDER.")
+        raise ConfigError(_("There are no workshop notebooks in {folder}: run this in the workshop's "
+                            "repository, or pass --notebooks FOLDER.").format(folder=notebooks))
     share = share_root / class_name
     share.mkdir(parents=True, exist_ok=True)
     for folder in (share_root, share):
@@ -130,10 +131,11 @@ def prepare(class_name: str, notebooks: Path, kubectl: Path, share_root: Path = 
     elif (base := _system_python()) is not None:
         python = _linked_venv(share, base)
     else:
-        raise ConfigError(f"learners cannot run the kit's Python ({Path(sys.executable).resolve()}: a folder "
-                          "above it is not readable by other users) and there is no system Python "
-                          f"{sys.version_info.major}.{sys.version_info.minor} to use instead: install the kit "
-                          "in a folder every user can read (e.g. python3 -m venv /opt/kworkshop).")
+        raise ConfigError(_("learners cannot run the kit's Python ({python}: a folder above it is not readable "
+                            "by other users) and there is no system Python {version} to use instead: install "
+                            "the kit in a folder every user can read (e.g. python3 -m venv /opt/kworkshop).")
+                          .format(python=Path(sys.executable).resolve(),
+                                  version=f"{sys.version_info.major}.{sys.version_info.minor}"))
     bin_dir = share / "bin"
     bin_dir.mkdir(exist_ok=True)
     shutil.copy2(kubectl, bin_dir / "kubectl")  # the cache under ~root is not readable by learners

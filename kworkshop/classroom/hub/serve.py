@@ -30,6 +30,7 @@ import psutil
 
 from ... import paths
 from ...errors import ConfigError, KworkshopError
+from ...i18n import _, language, ngettext
 from ...progress import LoggingStatus, Status, step
 from ..plan import Learner, learners
 from . import runtime, users
@@ -54,11 +55,15 @@ class Served:
     warnings: tuple[str, ...] = ()
 
     def __str__(self) -> str:
+        # tests/browser/test_class_serve.py reads the English "is served at" and "credentials sheet" lines
         return "\n".join([
-            *self.warnings, f"class {self.class_name} is served at {self.url}",
-            f"credentials sheet (one line per learner to hand out; the instructor's last): {self.credentials}",
-            f"progress board (instructor): {self.url}services/{SERVICE}/", f"hub log: {self.log}",
-            f"stop with Ctrl+C, or from another shell: kworkshop class serve --stop --name {self.class_name}"])
+            *self.warnings, _("class {name} is served at {url}").format(name=self.class_name, url=self.url),
+            _("credentials sheet (one line per learner to hand out; the instructor's last): {path}")
+            .format(path=self.credentials),
+            _("progress board (instructor): {url}").format(url=f"{self.url}services/{SERVICE}/"),
+            _("hub log: {path}").format(path=self.log),
+            _("stop with Ctrl+C, or from another shell: {command}")
+            .format(command=f"kworkshop class serve --stop --name {self.class_name}")])
 
     def wait(self) -> int:
         """Until the hub ends; Ctrl+C (or SIGTERM) stops it and the learners' servers. Returns its exit code."""
@@ -84,8 +89,9 @@ def proxy_command() -> str:
             return str(candidate)
     found = shutil.which(PROXY)
     if found is None:
-        raise ConfigError(f"JupyterHub needs {PROXY} (from npm): install it with `npm install --prefix "
-                          f"{Path(sys.prefix) / 'node'} {PROXY}@{PROXY_VERSION}` (`make setup` does).")
+        raise ConfigError(_("JupyterHub needs {proxy} (from npm): install it with `{command}` (`make setup` does).")
+                          .format(proxy=PROXY,
+                                  command=f"npm install --prefix {Path(sys.prefix) / 'node'} {PROXY}@{PROXY_VERSION}"))
     return found
 
 
@@ -101,8 +107,8 @@ def _check_port(bind: str, port: int) -> None:
         try:
             s.bind((bind, port))
         except OSError as exc:
-            raise ConfigError(f"port {port} on {bind} is taken ({exc.strerror}): choose another with --port, "
-                              "or stop what runs there.") from exc
+            raise ConfigError(_("port {port} on {bind} is taken ({reason}): choose another with --port, "
+                                "or stop what runs there.").format(port=port, bind=bind, reason=exc.strerror)) from exc
 
 
 def _read_sheet(sheet: Path) -> dict[str, str]:
@@ -113,9 +119,10 @@ def _read_sheet(sheet: Path) -> dict[str, str]:
 
 
 def _write_sheet(sheet: Path, url: str, learner_pw: dict[str, str], instructor: tuple[str, str]) -> None:
-    lines = [f"# class at {url}: one line per learner, user name and password"]
+    lines = ["# " + _("class at {url}: one line per learner, user name and password").format(url=url)]
     lines += [f"{name} {pw}" for name, pw in learner_pw.items()]
-    lines += [f"# the instructor (hub admin, progress board at {url}services/{SERVICE}/)", " ".join(instructor)]
+    lines += ["# " + _("the instructor (hub admin, progress board at {url})").format(url=f"{url}services/{SERVICE}/"),
+              " ".join(instructor)]
     fd = os.open(sheet, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write("\n".join(lines) + "\n")
@@ -127,7 +134,8 @@ def _admin_kubeconfig(cluster: object, kubectl: Path, target: Path) -> Path:
     done = subprocess.run([str(kubectl), "config", "view", "--flatten", "--minify", "--raw",
                            f"--kubeconfig={cluster.kubeconfig}"], capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise KworkshopError(f"kubectl config view --flatten failed: {done.stderr.strip()}")
+        raise KworkshopError(_("{command} failed: {output}").format(command="kubectl config view --flatten",
+                                                                     output=done.stderr.strip()))
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(done.stdout)
@@ -140,8 +148,9 @@ def _learner_can_run(account: str, python: str) -> None:
     done = subprocess.run(["runuser", "-u", account, "--", python, "-c", probe],
                           capture_output=True, text=True, check=False, cwd="/")
     if done.returncode != 0:
-        last = ((done.stderr or done.stdout).strip().splitlines() or ["no output"])[-1]
-        raise ConfigError(f"a learner's account ({account}) cannot run the kit's Python {python}: {last}")
+        last = ((done.stderr or done.stdout).strip().splitlines() or [_("no output")])[-1]
+        raise ConfigError(_("a learner's account ({account}) cannot run the kit's Python {python}: {output}")
+                          .format(account=account, python=python, output=last))
 
 
 def _refuse(class_name: str, members: list[Learner], port: int, bind: str, ssl_cert: str | None,
@@ -149,28 +158,30 @@ def _refuse(class_name: str, members: list[Learner], port: int, bind: str, ssl_c
     """Everything that would stop the class from being served, before anything is made."""
     users.require_root("`kworkshop class serve`")
     if any(m.name == INSTRUCTOR for m in members):
-        raise ConfigError(f"{INSTRUCTOR!r} is the instructor's account: give that learner another name.")
+        raise ConfigError(_("{name} is the instructor's account: give that learner another name.")
+                          .format(name=repr(INSTRUCTOR)))
     for name in [m.namespace for m in members] + [f"{class_name}-{INSTRUCTOR}"]:
         if len(name) > users.MAX_NAME:
-            raise ConfigError(f"the account {name!r} would be longer than {users.MAX_NAME} characters: "
-                              "choose a shorter class or learner name.")
+            raise ConfigError(_("the account {name} would be longer than {limit} characters: "
+                                "choose a shorter class or learner name.")
+                              .format(name=repr(name), limit=users.MAX_NAME))
     if bool(ssl_cert) != bool(ssl_key):
-        raise ConfigError("--ssl-cert and --ssl-key go together.")
+        raise ConfigError(_("--ssl-cert and --ssl-key go together."))
     if running(class_name):
-        raise ConfigError(f"class {class_name} is already served: stop it first with "
-                          f"`kworkshop class serve --stop --name {class_name}`.")
+        raise ConfigError(_("class {name} is already served: stop it first with `{command}`.")
+                          .format(name=class_name, command=f"kworkshop class serve --stop --name {class_name}"))
     _check_port(bind, port)
 
 
 def _network_warnings(bind: str, port: int, tls: bool) -> tuple[str, ...]:
     if bind in (LOOPBACK, "localhost", "::1"):
         return ()
-    where = (f"the hub listens on {bind}:{port}: learners open {'https' if tls else 'http'}://"
-             f"{socket.gethostname()}:{port}/ (or this machine's address)",)
+    where = (_("the hub listens on {bind}:{port}: learners open {url} (or this machine's address)")
+             .format(bind=bind, port=port, url=f"{'https' if tls else 'http'}://{socket.gethostname()}:{port}/"),)
     if tls:
         return where
-    return (*where, "WARNING: without TLS, passwords and notebooks cross the network unencrypted: give "
-                    "--ssl-cert/--ssl-key, or put a TLS proxy in front of the hub.")
+    return (*where, _("WARNING: without TLS, passwords and notebooks cross the network unencrypted: give "
+                      "--ssl-cert/--ssl-key, or put a TLS proxy in front of the hub."))
 
 
 def _accounts(class_name: str, members: list[Learner], sheet: Path, url: str) -> str:
@@ -206,29 +217,34 @@ def serve(class_name: str, *, count: int | None = None, names: list[str] | None 
 
     handle = cluster.up(name=cluster_name or cluster.DEFAULT_NAME, status=status, set_env=False)
     kubectl = install(status, allow_build=False).paths["kubectl"]
-    with step(status, f"Class {class_name}: {len(members)} namespaces, accounts and kubeconfigs"):
+    with step(status, ngettext("Class {name}: {count} namespace, account and kubeconfig",
+                               "Class {name}: {count} namespaces, accounts and kubeconfigs",
+                               len(members)).format(name=class_name, count=len(members))):
         info = classroom.create(class_name, names=[m.name for m in members], nodes_per_learner=nodes_per_learner,
                                 output=state / "kubeconfigs", kube=connect(handle))
         admin = _admin_kubeconfig(handle, kubectl, state / "instructor.kubeconfig")
-    with step(status, f"The learners' share in {share_root / class_name}"):
+    with step(status, _("The learners' share in {folder}").format(folder=share_root / class_name)):
         rt = runtime.prepare(class_name, notebooks.expanduser().resolve(), kubectl, share_root)
-    with step(status, f"{len(members) + 1} system accounts (PAM logins, homes 0700)"):
+    with step(status, ngettext("{count} system account (PAM logins, homes 0700)",
+                               "{count} system accounts (PAM logins, homes 0700)",
+                               len(members) + 1).format(count=len(members) + 1)):
         instructor = _accounts(class_name, members, state / "credentials.txt", public_url(bind, port, bool(ssl_cert)))
-    with step(status, f"A learner's account runs {rt.python}"):
+    with step(status, _("A learner's account runs {python}").format(python=rt.python)):
         _learner_can_run(members[0].namespace, rt.python)
     settings = HubSettings(
         class_name, tuple(m.namespace for m in members), instructor, state, rt.python, proxy,
         _free_port(), _free_port(), _free_port(),
         (sys.executable, "-m", "kworkshop.classroom.hub.board", "--class", class_name, "--kubeconfig", str(admin)),
         port, bind, ssl_cert, ssl_key, rt.env,
-        {"PATH": os.environ.get("PATH", runtime.SYSTEM_PATH), "HOME": str(Path.home())})
+        # the board speaks the language of this process (the hub passes LANG on, not KWORKSHOP_LANG)
+        {"PATH": os.environ.get("PATH", runtime.SYSTEM_PATH), "HOME": str(Path.home()), "KWORKSHOP_LANG": language()})
     roster = {"class": class_name, "share": str(rt.share), "accounts": {
         **{m.namespace: {"namespace": m.namespace, "kubeconfig": str(kc.resolve())}
            for m, kc in zip(info.learners, info.kubeconfigs, strict=True)},
         instructor: {"kubeconfig": str(admin)}}}
     settings.roster.write_text(json.dumps(roster, indent=2))
     settings.config_file.write_text(render(traits(settings), settings.roster))
-    with step(status, f"JupyterHub and its proxy on {settings.url}"):
+    with step(status, _("JupyterHub and its proxy on {url}").format(url=settings.url)):
         hub = _start_hub(settings, Path(proxy).parent)
     return Served(class_name, settings.url, state / "credentials.txt", state / "hub.log", hub,
                   _network_warnings(bind, port, bool(ssl_cert)))
@@ -246,13 +262,15 @@ def _start_hub(s: HubSettings, proxy_dir: Path, timeout: float = 90) -> subproce
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             stop(s.class_name)  # the board or the proxy may have started before the hub gave up
-            raise KworkshopError(f"JupyterHub stopped at its start (exit {proc.returncode}); the end of {log}:\n"
-                                 + "\n".join(log.read_text().splitlines()[-15:]))
+            raise KworkshopError(_("JupyterHub stopped at its start (exit {code}); the end of {log}:\n{lines}")
+                                 .format(code=proc.returncode, log=log,
+                                         lines="\n".join(log.read_text().splitlines()[-15:])))
         if _answers(check, s) and _board_up(s):
             return proc
         time.sleep(0.5)
     stop(s.class_name)
-    raise KworkshopError(f"JupyterHub did not answer within {timeout:.0f} s; see {log}")
+    raise KworkshopError(_("JupyterHub did not answer within {seconds} s; see {log}")
+                         .format(seconds=round(timeout), log=log))
 
 
 def _answers(url: str | None, s: HubSettings) -> bool:
@@ -312,7 +330,7 @@ def _end(procs: list[psutil.Process], timeout: float = 20) -> None:
             proc.terminate()
         except psutil.NoSuchProcess:
             pass
-    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    _gone, alive = psutil.wait_procs(procs, timeout=timeout)
     for proc in alive:
         try:
             proc.kill()
@@ -343,7 +361,7 @@ def remove(class_name: str, share_root: Path = runtime.SHARE_ROOT) -> list[str]:
     gone = [f"process {what}" for what in stop(class_name)]
     accounts = users.of_class(class_name)
     if accounts:
-        users.require_root(f"deleting the system accounts of class {class_name}")
+        users.require_root_to_remove(class_name)
     for acct in accounts:
         users.remove(acct)
         gone.append(f"user/{acct.name} (and {acct.home})")

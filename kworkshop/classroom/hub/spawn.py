@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ...i18n import _
 from ...session import NAMESPACE_ENV
 
 
@@ -59,6 +60,6 @@ def prepare(roster_file: str, spawner: Any) -> None:
     name = spawner.user.name
     entry = roster["accounts"].get(name)
     if entry is None:  # the authenticator allows only the roster's names; never start a stranger
-        raise PermissionError(f"{name} is not in class {roster['class']}")
+        raise PermissionError(_("{name} is not in class {class_name}").format(name=name, class_name=roster["class"]))
     env = provision(name, entry, Path(roster["share"]))
     spawner.environment = {**spawner.environment, **env}

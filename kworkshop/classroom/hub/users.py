@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import ConfigError, KworkshopError
+from ...i18n import _
 
 MAX_NAME = 32  # useradd's limit on a user name
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # nothing that reads as another (l/1, o/0)
@@ -26,13 +27,21 @@ def marker(class_name: str) -> str:
 
 
 def require_root(action: str) -> None:
+    """``action`` (a command, e.g. ```kworkshop class serve```) creates system accounts: it needs root."""
     if os.geteuid() != 0:
-        raise ConfigError(f"{action} creates a system account per learner (their servers run as them, so one "
-                          "learner cannot read another's files): run it as root, e.g. with sudo.")
+        raise ConfigError(_("{action} creates a system account per learner (their servers run as them, so one "
+                            "learner cannot read another's files): run it as root, e.g. with sudo.")
+                          .format(action=action))
+
+
+def require_root_to_remove(class_name: str) -> None:
+    if os.geteuid() != 0:
+        raise ConfigError(_("deleting the system accounts of class {name} (and their homes) needs root: "
+                            "run it as root, e.g. with sudo.").format(name=class_name))
 
 
 def new_password(length: int = 12) -> str:
-    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _index in range(length))
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,8 @@ def _run(argv: list[str], stdin: str | None = None) -> None:
     done = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         shown = " ".join(argv)
-        raise KworkshopError(f"`{shown}` failed ({done.returncode}): {(done.stderr or done.stdout).strip()}")
+        raise KworkshopError(_("`{command}` failed ({code}): {output}").format(
+            command=shown, code=done.returncode, output=(done.stderr or done.stdout).strip()))
 
 
 def account(name: str) -> Account | None:
@@ -61,8 +71,8 @@ def account(name: str) -> Account | None:
 def ensure(name: str, class_name: str) -> Account:
     """The account ``name`` of the class, created if needed (home 0700, bash); refuses a stranger's."""
     if len(name) > MAX_NAME:
-        raise ConfigError(f"the system user name {name!r} is longer than {MAX_NAME} characters: "
-                          "choose a shorter class or learner name.")
+        raise ConfigError(_("the system user name {name} is longer than {limit} characters: "
+                            "choose a shorter class or learner name.").format(name=repr(name), limit=MAX_NAME))
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
@@ -71,8 +81,9 @@ def ensure(name: str, class_name: str) -> Account:
         entry = pwd.getpwnam(name)
     else:
         if entry.pw_gecos != marker(class_name):
-            raise ConfigError(f"a system user {name!r} already exists and was not made for class {class_name!r}; "
-                              "the kit leaves it alone: choose another class or learner name.")
+            raise ConfigError(_("a system user {name} already exists and was not made for class {class_name}; "
+                                "the kit leaves it alone: choose another class or learner name.")
+                              .format(name=repr(name), class_name=repr(class_name)))
     home = Path(entry.pw_dir)
     home.chmod(0o700)  # useradd's default follows HOME_MODE (often 0755 on Debian): only its owner
     return Account(entry.pw_name, home, entry.pw_uid, entry.pw_gid)
