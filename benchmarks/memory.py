@@ -10,6 +10,8 @@ memory (heap, stacks: what the Go runtime settings act on) rather than pages of 
   * session    a learner: `jupyter lab` on 127.0.0.1 with 3 kernels that each ran
                `import kworkshop as kw; kw.start(...)`, one of them the HPA chapter with its live
                chart and the load (peak of server + kernels + cluster).
+Then what imports cost in a new Python: `import kworkshop` (the public names load on first use),
+the names a kernel's `kw.start` brings, and the node agent's module (seconds, RSS MiB).
 Targets (issue 12): cluster <= 450 MiB idle, <= 550 MiB under load, session <= 1.1 GiB.
 
 Usage: python benchmarks/memory.py [--load-seconds 60]   (also run by benchmarks/cluster_up.py)
@@ -226,6 +228,26 @@ def measure(root: Path, load_seconds: float = 60, settle: float = 30) -> tuple[d
     return figures, facts
 
 
+IMPORTS = {
+    "import kworkshop": "import kworkshop",
+    "kernel: kw.start imported": "import IPython, kworkshop as kw; kw.start",
+    "node agent's imports": "import kworkshop.cluster.agent",
+}
+
+
+def import_costs() -> dict[str, float]:
+    """Seconds and RSS (MiB) of each statement of ``IMPORTS`` in a new interpreter."""
+    facts: dict[str, float] = {}
+    for label, statement in IMPORTS.items():
+        code = (f"import time; t = time.perf_counter()\n{statement}\nt = time.perf_counter() - t\n"
+                "print(t, [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmRSS:')][0])")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        seconds, rss = out.stdout.split()
+        facts[f"{label}, seconds"] = float(seconds)
+        facts[f"{label}, RSS MiB"] = int(rss) / 1024  # kB
+    return facts
+
+
 def report(figures: dict[str, Sample], facts: dict[str, float]) -> str:
     lines = [f"{'memory (MiB)':<26}" + "".join(f"{k:>20}" for k in figures)]
     lines.append(f"{'':<26}" + "".join(f"{'RSS (anon)':>20}" for _ in figures))
@@ -252,7 +274,8 @@ def main() -> int:
     parser.add_argument("--load-seconds", type=float, default=60)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kworkshop-mem-") as tmp:
-        print(report(*measure(Path(tmp), args.load_seconds)))
+        figures, facts = measure(Path(tmp), args.load_seconds)
+        print(report(figures, {**facts, **import_costs()}))
     return 0
 
 

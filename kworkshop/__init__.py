@@ -9,9 +9,8 @@ Every verb acts through a connection (API client + namespace): ``kube=`` names o
 (``kw.connect(...)`` makes it), else the default that ``kw.up``/``kw.start``/``kw.use`` set.
 """
 
-from . import load
-from .binaries import install
-from .cluster import Cluster, ClusterStatus, attach, down, status, up
+import sys as _sys
+
 from .errors import (
     ApiError,
     BinariesError,
@@ -26,40 +25,70 @@ from .errors import (
     RolloutStuckError,
     WaitTimeout,
 )
-from .exercises import solution, solve
-from .kube import cron, rollout
-from .kube.apply import apply
-from .kube.autoscale import autoscale
-from .kube.batch import JobFailedError, create_job_from_cronjob, wait_for_job
-from .kube.connection import Connection, connect, use
-from .kube.describe import describe
-from .kube.get import delete, events, get, label, labelable_nodes, logs
-from .kube.namespaces import create_namespace, fresh_namespace
-from .kube.scale import scale, set_image
-from .session import start
 
 __version__ = "0.1.0"
 
-# The one boundary (see boundary.py): every public verb translates foreign exceptions, and in
-# Jupyter the kit's errors show as one sentence.
-from . import boundary
-
-for _name in ("apply", "autoscale", "create_job_from_cronjob", "create_namespace", "delete", "describe", "events",
-              "fresh_namespace", "get", "label", "labelable_nodes", "logs", "scale", "set_image", "solve", "start",
-              "wait_for_job", "up", "down", "status", "attach", "connect", "use"):
-    globals()[_name] = boundary.learner_facing(globals()[_name])
-for _module in (rollout, cron, load):
-    boundary.wrap_module(_module)
-boundary.install_error_display()
+# The public names load on first use (PEP 562): `python -m kworkshop.cluster.agent` and the CLI run
+# this file too, and must not pay for the `kubernetes` client, matplotlib or IPython. Each name is
+# imported once and kept here, so `kw.scale is kw.scale`.
+_LAZY = {
+    "install": (".binaries", "install"),
+    "Cluster": (".cluster", "Cluster"), "ClusterStatus": (".cluster", "ClusterStatus"),
+    "attach": (".cluster", "attach"), "down": (".cluster", "down"), "status": (".cluster", "status"),
+    "up": (".cluster", "up"),
+    "solution": (".exercises", "solution"), "solve": (".exercises", "solve"),
+    "cron": (".kube.cron", None), "rollout": (".kube.rollout", None),
+    "apply": (".kube.apply", "apply"), "autoscale": (".kube.autoscale", "autoscale"),
+    "JobFailedError": (".kube.batch", "JobFailedError"),
+    "create_job_from_cronjob": (".kube.batch", "create_job_from_cronjob"),
+    "wait_for_job": (".kube.batch", "wait_for_job"),
+    "Connection": (".kube.connection", "Connection"), "connect": (".kube.connection", "connect"),
+    "use": (".kube.connection", "use"),
+    "describe": (".kube.describe", "describe"),
+    "delete": (".kube.get", "delete"), "events": (".kube.get", "events"), "get": (".kube.get", "get"),
+    "label": (".kube.get", "label"), "labelable_nodes": (".kube.get", "labelable_nodes"),
+    "logs": (".kube.get", "logs"),
+    "create_namespace": (".kube.namespaces", "create_namespace"),
+    "fresh_namespace": (".kube.namespaces", "fresh_namespace"),
+    "scale": (".kube.scale", "scale"), "set_image": (".kube.scale", "set_image"),
+    "start": (".session", "start"),
+    "load": (".load", None),  # wraps its own verbs (load/__init__.py), like live and checks
+    "live": (".live", None),  # matplotlib / notebook-only helpers, self-wrapped
+    "check": (".checks", None),
+}
+# The one boundary (see boundary.py): every public verb translates foreign exceptions.
+_VERBS = frozenset(("apply", "autoscale", "create_job_from_cronjob", "create_namespace", "delete", "describe",
+                    "events", "fresh_namespace", "get", "label", "labelable_nodes", "logs", "scale", "set_image",
+                    "solve", "start", "wait_for_job", "up", "down", "status", "attach", "connect", "use"))
+_VERB_MODULES = frozenset(("rollout", "cron"))
 
 
 def __getattr__(name: str):
-    """``kw.live`` loads matplotlib: import it on first use, so the CLI starts fast."""
-    if name in ("live", "check"):  # matplotlib / notebook-only helpers: loaded on first use
-        import importlib
+    """Import a public name on first use, wrapped by the learner-facing boundary as before."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'kworkshop' has no attribute {name!r}")
+    import importlib
 
-        return importlib.import_module(".live" if name == "live" else ".checks", __name__)  # self-wrapped
-    raise AttributeError(f"module 'kworkshop' has no attribute {name!r}")
+    module_name, attr = _LAZY[name]
+    module = importlib.import_module(module_name, __name__)
+    value = module if attr is None else getattr(module, attr)
+    if name in _VERBS or name in _VERB_MODULES:
+        from . import boundary
+
+        value = boundary.learner_facing(value) if name in _VERBS else boundary.wrap_module(value)
+        boundary.install_error_display()
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if "IPython" in _sys.modules:  # in Jupyter, the kit's errors show as one sentence from the start
+    from . import boundary
+
+    boundary.install_error_display()
 
 __all__ = [
     "ApiError",

@@ -18,10 +18,20 @@ from ..errors import ClusterError, ClusterNotFoundError, ConfigError
 from ..progress import Status, default_status
 from . import records
 from .backend import Backend, ClusterStatus, command
-from .embedded import EmbeddedCluster
-from .external import ExternalCluster
-from .kind import KindCluster
 from .kubelet import Timings
+
+# The backends load when a verb needs one: the node agent (``cluster/agent.py``) runs this file too
+# and stays lean, and the kubeconfig backend brings the ``kubernetes`` client.
+_BACKENDS = {"EmbeddedCluster": ".embedded", "ExternalCluster": ".external", "KindCluster": ".kind"}
+
+
+def __getattr__(name: str):
+    if name in _BACKENDS:
+        import importlib
+
+        value = globals()[name] = getattr(importlib.import_module(_BACKENDS[name], __name__), name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # KWORKSHOP_CLUSTER picks another cluster for every notebook at once (a test run, a second class)
 DEFAULT_NAME = os.environ.get("KWORKSHOP_CLUSTER", "kworkshop")
@@ -100,6 +110,10 @@ class Cluster:
 
 def _open(record: records.Record) -> Backend:
     """The backend handle a record names (cheap: nothing runs)."""
+    from .embedded import EmbeddedCluster
+    from .external import ExternalCluster
+    from .kind import KindCluster
+
     if record.backend == "kind":
         return KindCluster(record.name)
     if record.backend == "kubeconfig":
@@ -112,6 +126,9 @@ def _open(record: records.Record) -> Backend:
 
 def _recorded(name: str) -> records.Record | None:
     """The record of ``name``; a cluster made before records existed is found on disk instead."""
+    from .embedded import EmbeddedCluster
+    from .kind import KindCluster
+
     found = records.read(name)
     if found is not None:
         return found
@@ -149,13 +166,19 @@ def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
     status.end(True)
     options: dict[str, str] = {}
     if chosen == "kubeconfig":
+        from .external import ExternalCluster
+
         if kubeconfig is None and previous is not None and previous.backend == "kubeconfig":
             kubeconfig, context = previous.options.get("kubeconfig"), context or previous.options.get("context")
         cluster: Backend = ExternalCluster(kubeconfig, context, name=name)
         options = {"kubeconfig": str(cluster.kubeconfig), **({"context": context} if context else {})}
     elif chosen == "kind":
+        from .kind import KindCluster
+
         cluster = KindCluster(name)
     else:
+        from .embedded import EmbeddedCluster
+
         cluster = EmbeddedCluster(name)
     record = records.Record(name, chosen, options)
     makes_things = chosen != "kubeconfig"  # attaching to a cluster makes nothing to clean up

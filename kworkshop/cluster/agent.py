@@ -10,8 +10,13 @@ containers print (``logs.container_output``) to files in the CRI format and crea
 
 It runs as its own process (``python -m kworkshop.cluster.agent``), started and stopped with the
 cluster by ``embedded.EmbeddedCluster``, so a shell ``kubectl`` sees logs without any notebook
-running. It follows pods with ``kube.watch.Watcher``, which resumes from its resourceVersion and relists
+running. It follows pods with ``kube.rawapi.Watcher``, which resumes from its resourceVersion and relists
 after a 410 Gone or a dropped connection (for example while the apiserver restarts).
+
+The agent lives as long as the cluster, so it stays lean: it talks to the API server with
+``kube.rawapi`` (the standard library's ``ssl`` and ``http.client``, plain JSON) and imports
+neither the ``kubernetes`` package nor anything of the notebooks' side
+(``tests/unit/test_agent_imports.py`` keeps it so).
 """
 
 from __future__ import annotations
@@ -22,13 +27,11 @@ import shutil
 import signal
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kubernetes import client, config
-from kubernetes.client.exceptions import ApiException
-
-from ..kube.watch import Watcher
+from ..kube.rawapi import ApiStatusError, RawApi, Watcher, api_path
 from ..load.driver import TrafficDriver
 from .logs import container_output, cri_lines
 
@@ -37,63 +40,64 @@ log = logging.getLogger("kworkshop.agent")
 LOGS_GROUP, LOGS_VERSION, LOGS_PLURAL = "kwok.x-k8s.io", "v1alpha1", "logs"
 
 
+def _created(pod: dict[str, Any]) -> datetime | None:
+    stamp = pod["metadata"].get("creationTimestamp")
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
+
+
 class LogsWriter:
     """Writes each pod's container logs and its KWOK ``Logs`` object, once per pod uid."""
 
-    def __init__(self, api: client.ApiClient, logs_dir: Path) -> None:
-        self.core = client.CoreV1Api(api)
-        self.custom = client.CustomObjectsApi(api)
+    def __init__(self, api: RawApi, logs_dir: Path) -> None:
+        self.api = api
         self.logs_dir = logs_dir
         self.done: set[str] = set()
 
     def pod_dir(self, namespace: str, name: str, uid: str) -> Path:
         return self.logs_dir / f"{namespace}_{name}_{uid}"
 
-    def on_pod(self, pod: client.V1Pod) -> None:
-        uid = pod.metadata.uid
-        if uid in self.done or pod.metadata.deletion_timestamp is not None:
+    def on_pod(self, pod: dict[str, Any]) -> None:
+        meta, spec = pod["metadata"], pod.get("spec") or {}
+        uid, name, namespace = meta["uid"], meta["name"], meta["namespace"]
+        if uid in self.done or meta.get("deletionTimestamp") is not None:
             return
-        folder = self.pod_dir(pod.metadata.namespace, pod.metadata.name, uid)
+        folder = self.pod_dir(namespace, name, uid)
         folder.mkdir(parents=True, exist_ok=True)
         entries: list[dict[str, Any]] = []
-        containers = list(pod.spec.init_containers or []) + list(pod.spec.containers or [])
-        for c in containers:
-            text = container_output(c.image or "", [*(c.command or []), *(c.args or [])],
-                                    pod.metadata.name, pod.spec.node_name or "a node")
-            path = folder / f"{c.name}.log"
-            path.write_text(cri_lines(text, pod.metadata.creation_timestamp))
-            entries.append({"containers": [c.name], "logsFile": str(path)})
+        for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+            text = container_output(c.get("image") or "", [*(c.get("command") or []), *(c.get("args") or [])],
+                                    name, spec.get("nodeName") or "a node")
+            path = folder / f"{c['name']}.log"
+            path.write_text(cri_lines(text, _created(pod)))
+            entries.append({"containers": [c["name"]], "logsFile": str(path)})
         body = {
             "apiVersion": f"{LOGS_GROUP}/{LOGS_VERSION}",
             "kind": "Logs",
             "metadata": {
-                "name": pod.metadata.name,
-                "namespace": pod.metadata.namespace,
-                "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": pod.metadata.name,
-                                     "uid": uid}],
+                "name": name,
+                "namespace": namespace,
+                "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": name, "uid": uid}],
                 "labels": {"app.kubernetes.io/managed-by": "kworkshop"},
             },
             "spec": {"logs": entries},
         }
+        logs = api_path(LOGS_VERSION, LOGS_PLURAL, namespace, group=LOGS_GROUP)
         try:
-            self.custom.create_namespaced_custom_object(
-                LOGS_GROUP, LOGS_VERSION, pod.metadata.namespace, LOGS_PLURAL, body)
-        except ApiException as exc:
+            self.api.create(logs, body)
+        except ApiStatusError as exc:
             if exc.status == 409:  # a Logs from an earlier pod of the same name: replace it
-                self.custom.delete_namespaced_custom_object(
-                    LOGS_GROUP, LOGS_VERSION, pod.metadata.namespace, LOGS_PLURAL, pod.metadata.name)
-                self.custom.create_namespaced_custom_object(
-                    LOGS_GROUP, LOGS_VERSION, pod.metadata.namespace, LOGS_PLURAL, body)
+                self.api.delete(api_path(LOGS_VERSION, LOGS_PLURAL, namespace, name, group=LOGS_GROUP))
+                self.api.create(logs, body)
             elif exc.status in (403, 404):  # namespace being deleted, or pod already gone
-                log.debug("skipping logs of %s/%s: %s", pod.metadata.namespace, pod.metadata.name, exc.reason)
+                log.debug("skipping logs of %s/%s: %s", namespace, name, exc.reason)
             else:
                 raise
         self.done.add(uid)
 
-    def on_deleted(self, pod: client.V1Pod) -> None:
-        self.done.discard(pod.metadata.uid)
-        shutil.rmtree(self.pod_dir(pod.metadata.namespace, pod.metadata.name, pod.metadata.uid),
-                      ignore_errors=True)
+    def on_deleted(self, pod: dict[str, Any]) -> None:
+        meta = pod["metadata"]
+        self.done.discard(meta["uid"])
+        shutil.rmtree(self.pod_dir(meta["namespace"], meta["name"], meta["uid"]), ignore_errors=True)
 
 
 def run(kubeconfig: str, logs_dir: Path, stop: threading.Event, traffic: bool = True) -> None:
@@ -102,11 +106,11 @@ def run(kubeconfig: str, logs_dir: Path, stop: threading.Event, traffic: bool = 
     Every pod event also pokes the traffic model (``load.driver``), so pods that an autoscaler
     adds get their share of the load within a second.
     """
-    api = config.new_client_from_config(config_file=kubeconfig)
+    api = RawApi.from_kubeconfig(kubeconfig)
     writer = LogsWriter(api, logs_dir)
     driver = TrafficDriver(api).start() if traffic else None
 
-    def on_pod(kind: str, pod: client.V1Pod) -> None:
+    def on_pod(kind: str, pod: dict[str, Any]) -> None:
         if driver is not None:
             driver.poke()
         try:
@@ -114,10 +118,10 @@ def run(kubeconfig: str, logs_dir: Path, stop: threading.Event, traffic: bool = 
                 writer.on_deleted(pod)
             else:
                 writer.on_pod(pod)
-        except ApiException as exc:  # one pod's logs must not stop the others'
-            log.warning("logs of %s/%s: %s", pod.metadata.namespace, pod.metadata.name, exc.reason)
+        except ApiStatusError as exc:  # one pod's logs must not stop the others'
+            log.warning("logs of %s/%s: %s", pod["metadata"].get("namespace"), pod["metadata"].get("name"), exc)
 
-    watcher = Watcher(client.CoreV1Api(api).list_pod_for_all_namespaces, on_pod).start()
+    watcher = Watcher(api, api_path("v1", "pods"), on_pod).start()
     stop.wait()
     watcher.stop()
     if driver is not None:

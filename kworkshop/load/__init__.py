@@ -7,6 +7,21 @@ Service counts as load (``recognise``), however it was made; ``traffic`` turns i
     kw.load.stop()
 """
 
-from .generator import start, stop
-
 __all__ = ["start", "stop"]
+
+
+def __getattr__(name: str):
+    """``start`` and ``stop`` load on first use, wrapped by the learner-facing boundary
+    (``boundary.py``) once: the node agent imports ``load.driver`` and must not load the
+    ``kubernetes`` client that the generator uses."""
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .. import boundary
+    from . import generator
+
+    value = globals()[name] = boundary.learner_facing(getattr(generator, name))
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -7,19 +7,15 @@ usage; pods whose Service lost its load fall back to idle (the annotation is rem
 is 1m). A load generator is any pod whose command loops an HTTP client at a Service
 (``recognise.py``), however it was created. Only pods the driver annotated itself are touched, so
 a learner's own ``kwok.x-k8s.io/usage-cpu`` stays as set (the driver marks its pods with the label
-``kworkshop.io/traffic-model=true``).
+``kworkshop.io/traffic-model=true``). It runs only in the node agent and talks to the API server
+through the agent's small client (``kube.rawapi``: plain JSON, no ``kubernetes`` package).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-from collections.abc import Callable
-from typing import Any
-
-from kubernetes import client
-from kubernetes.client.exceptions import ApiException
+from typing import Any, Protocol
 
 from .traffic import usage
 
@@ -29,19 +25,24 @@ USAGE_CPU = "kwok.x-k8s.io/usage-cpu"
 MARK = "kworkshop.io/traffic-model"
 RESYNC_SECONDS = 5.0
 DEBOUNCE_SECONDS = 0.3
+PODS, SERVICES = "/api/v1/pods", "/api/v1/services"
 
 
-def _items(list_fn: Callable[..., Any]) -> list[dict[str, Any]]:
-    """The objects a list call returns, as plain data (no model classes: cheaper, and what
-    ``traffic`` reads)."""
-    return json.loads(list_fn(_preload_content=False).data)["items"]
+class Api(Protocol):
+    """What the driver needs of an API client (``kube.rawapi.RawApi`` has it): a list as plain
+    data (what ``traffic`` reads) and a merge patch; an error status raises an exception with a
+    ``status`` attribute."""
+
+    def list(self, path: str, **query: Any) -> dict[str, Any]: ...
+
+    def patch(self, path: str, body: Any) -> dict[str, Any]: ...
 
 
 class TrafficDriver:
     """The reconcile loop, on a daemon thread; ``poke()`` asks for a reconcile soon."""
 
-    def __init__(self, api: client.ApiClient) -> None:
-        self.core = client.CoreV1Api(api)
+    def __init__(self, api: Api) -> None:
+        self.api = api
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="traffic-model", daemon=True)
@@ -69,9 +70,8 @@ class TrafficDriver:
                 log.warning("traffic model: %s", exc)
 
     def reconcile(self) -> None:
-        pods = _items(self.core.list_pod_for_all_namespaces)
-        wanted = {key: f"{m}m" for key, m in
-                  usage(pods, _items(self.core.list_service_for_all_namespaces)).items()}
+        pods = self.api.list(PODS)["items"]
+        wanted = {key: f"{m}m" for key, m in usage(pods, self.api.list(SERVICES)["items"]).items()}
         marked = {(p["metadata"]["namespace"], p["metadata"]["name"]): p for p in pods
                   if (p["metadata"].get("labels") or {}).get(MARK) == "true"}
         for (ns, name), cpu in wanted.items():
@@ -84,7 +84,7 @@ class TrafficDriver:
     def _patch(self, namespace: str, name: str, usage: str | None, mark: str | None) -> None:
         patch = {"metadata": {"annotations": {USAGE_CPU: usage}, "labels": {MARK: mark}}}
         try:
-            self.core.patch_namespaced_pod(name, namespace, patch)
-        except ApiException as exc:
-            if exc.status != 404:
+            self.api.patch(f"/api/v1/namespaces/{namespace}/pods/{name}", patch)  # a merge patch
+        except Exception as exc:
+            if getattr(exc, "status", None) != 404:  # a pod deleted meanwhile is fine
                 raise
