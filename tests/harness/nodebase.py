@@ -37,7 +37,7 @@ from harness import docker  # noqa: E402
 from kworkshop.binaries.pins import KIND_VERSION  # noqa: E402
 from kworkshop.paths import cache_dir  # noqa: E402
 
-RECIPE = 1  # bump when the steps below change in a way the inputs do not show
+RECIPE = 2  # bump when the steps below change in a way the inputs do not show
 SUITE = "bookworm"
 REPO = "kworkshop/kind-base"
 # kind's base image packages (images/base/Dockerfile) that bookworm has, with Debian's container
@@ -131,6 +131,11 @@ def configure(root: Path, files: Path) -> None:
     # kind builds containerd into /usr/local/bin; Debian's is /usr/bin/containerd
     unit = root / "etc/systemd/system/containerd.service"
     unit.write_text(unit.read_text().replace("/usr/local/bin/containerd", "/usr/bin/containerd"))
+    # Without CAP_SYS_RESOURCE nothing in the node may lower oom_score_adj (containerd's -999 does not
+    # apply, it stays 0), and runc init dies writing the kubelet's -998 for a pod sandbox ("can't get
+    # final child's PID from pipe: EOF"). containerd's rootless switch clamps the value to its own.
+    config = root / "etc/containerd/config.toml"
+    config.write_text(config.read_text().replace("restrict_oom_score_adj = false", "restrict_oom_score_adj = true"))
     # kind's CNI plugins live in /opt/cni/bin; Debian's in /usr/lib/cni
     (root / "opt/cni").mkdir(parents=True, exist_ok=True)
     (root / "opt/cni/bin").symlink_to("/usr/lib/cni")
