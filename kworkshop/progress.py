@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol, TextIO
 
+from .i18n import _
+
 log = logging.getLogger("kworkshop")
 
 
@@ -46,7 +48,7 @@ class LoggingStatus:
     def end(self, ok: bool, detail: str = "") -> None:
         took = time.monotonic() - self._t0
         log.log(logging.INFO if ok else logging.ERROR, "%s %s (%.1fs) %s",
-                self._title, "done" if ok else "FAILED", took, detail)
+                self._title, _("done") if ok else _("FAILED"), took, detail)
 
 
 class TerminalStatus:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import paths
 from ..errors import BinariesError, BuildError
+from ..i18n import _
 from ..progress import LoggingStatus, Status, step
 from . import download, gobuild
 from .pins import OPTIONAL, RELEASES, Release, host_arch
@@ -104,30 +105,33 @@ def _obtain(release: Release, status: Status, allow_download: bool, allow_build:
     reasons: list[str] = []
     artifacts = release.downloads.get(host_arch(), {})
     if allow_download and artifacts and all(a.sha256 for a in artifacts.values()):
-        status.start(f"Downloading {release.name} {release.version}")
+        status.start(_("Downloading {name} {version}").format(name=release.name, version=release.version))
         try:
             for name in release.binaries:
                 download.fetch(artifacts[name], folder / name, status)
             status.end(True)
             return {name: folder / name for name in release.binaries}
         except BinariesError as exc:
-            reasons.append(f"download: {exc}")
-            status.end(False, f"{str(exc)[:90]}" + ("; building instead" if allow_build else ""))
+            reasons.append(_("download: {error}").format(error=exc))
+            short = str(exc)[:90]
+            status.end(False, _("{error}; building instead").format(error=short) if allow_build else short)
     elif not artifacts or not all(a.sha256 for a in artifacts.values()):
-        reasons.append("download: no release artifact with a pinned sha256 for this platform")
+        reasons.append(_("download: no release artifact with a pinned sha256 for this platform"))
     if allow_build:
         try:
-            with step(status, f"Building {release.name} {release.version} from Go modules"):
+            with step(status, _("Building {name} {version} from Go modules").format(name=release.name,
+                                                                                    version=release.version)):
                 gobuild.build(release, folder, status)
             return {name: folder / name for name in release.binaries}
         except BuildError:
             raise
         except BinariesError as exc:
-            reasons.append(f"build: {exc}")
-    raise BinariesError(
-        f"{release.name} {release.version} ({', '.join(release.binaries)}) is not installed and could "
-        "not be obtained:\n  - " + "\n  - ".join(reasons or ["downloads and builds were disabled"])
-        + "\nRun `kworkshop install` on a machine with Go >= 1.26 and access to the Go module proxy.")
+            reasons.append(_("build: {error}").format(error=exc))
+    raise BinariesError(_(
+        "{name} {version} ({binaries}) is not installed and could not be obtained:\n  - {reasons}\n"
+        "Run `kworkshop install` on a machine with Go >= 1.26 and access to the Go module proxy.").format(
+            name=release.name, version=release.version, binaries=", ".join(release.binaries),
+            reasons="\n  - ".join(reasons or [_("downloads and builds were disabled")])))
 
 
 

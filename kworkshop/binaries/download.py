@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from ..errors import BinariesError, ChecksumError
+from ..i18n import _
 from ..progress import Status
 from .pins import Artifact
 
@@ -43,15 +44,16 @@ def fetch(artifact: Artifact, dest: Path, status: Status) -> Path:
     when the URL cannot be fetched.
     """
     if artifact.sha256 is None:
-        raise BinariesError(f"no sha256 is pinned for {artifact.url}; refusing an unverified download")
+        raise BinariesError(_("no sha256 is pinned for {url}; refusing an unverified download")
+                            .format(url=artifact.url))
     url = mirrored(artifact.url)
     data = _get(url, status)
     digest = hashlib.sha256(data).hexdigest()
     if digest != artifact.sha256.lower():
-        raise ChecksumError(
-            f"{url} has sha256 {digest}, but the kit pins {artifact.sha256}: the file was not "
+        raise ChecksumError(_(
+            "{url} has sha256 {digest}, but the kit pins {pinned}: the file was not "
             "installed. A proxy or mirror may serve a different file; remove KWORKSHOP_MIRROR or "
-            "fix the mirror.")
+            "fix the mirror.").format(url=url, digest=digest, pinned=artifact.sha256))
     if artifact.member:
         data = _extract(data, artifact.member, url)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -75,10 +77,11 @@ def _get(url: str, status: Status) -> bytes:
             while chunk := response.read(CHUNK):
                 buf.write(chunk)
                 if total:
-                    status.update(f"{buf.tell() * 100 // total}% of {total >> 20} MiB")
+                    status.update(_("{percent}% of {size} MiB").format(percent=buf.tell() * 100 // total,
+                                                                        size=total >> 20))
             return buf.getvalue()
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise BinariesError(f"cannot download {url}: {exc}") from exc
+        raise BinariesError(_("cannot download {url}: {error}").format(url=url, error=exc)) from exc
 
 
 def _extract(data: bytes, member: str, url: str) -> bytes:
@@ -89,4 +92,5 @@ def _extract(data: bytes, member: str, url: str) -> bytes:
                 raise KeyError(member)
             return handle.read()
     except (KeyError, tarfile.TarError) as exc:
-        raise BinariesError(f"{url} does not contain {member}: {exc}") from exc
+        raise BinariesError(_("{url} does not contain {member}: {error}").format(url=url, member=member,
+                                                                                 error=exc)) from exc

@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import BinariesError, BuildError
+from ..i18n import _
 from ..progress import Status
 from .pins import Release
 
@@ -32,10 +33,10 @@ def go_binary() -> str:
     """The path of a Go toolchain new enough for the pins, or BinariesError saying what to install."""
     go = shutil.which("go")
     if go is None:
-        raise BinariesError(
+        raise BinariesError(_(
             "Go is not installed, and the cluster's binaries are neither cached nor downloadable. "
             "Install Go >= 1.26 (https://go.dev/doc/install, or `conda install -c conda-forge go`) "
-            "and run `kworkshop install` again.")
+            "and run `kworkshop install` again."))
     out = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, check=False)
     version = out.stdout.strip().removeprefix("go")
     try:
@@ -43,9 +44,10 @@ def go_binary() -> str:
     except ValueError:
         found = (0, 0)
     if found < GO_MIN:
-        raise BinariesError(
-            f"Go {version or '(unknown)'} at {go} is too old to build the cluster's binaries; "
-            f"Go >= {GO_MIN[0]}.{GO_MIN[1]} is needed. Upgrade Go and run `kworkshop install`.")
+        raise BinariesError(_(
+            "Go {version} at {path} is too old to build the cluster's binaries; "
+            "Go >= {minimum} is needed. Upgrade Go and run `kworkshop install`.").format(
+                version=version or _("(unknown)"), path=go, minimum=f"{GO_MIN[0]}.{GO_MIN[1]}"))
     return go
 
 
@@ -77,15 +79,19 @@ def build(release: Release, outdir: Path, status: Status) -> None:
         source = resources.files("kworkshop.binaries").joinpath("gomod").joinpath(release.gomod)
         for name in ("go.mod", "go.sum", "tools.go"):
             Path(scratch, name).write_bytes(source.joinpath(name).read_bytes())
-        _run([go, "mod", "download"], Path(scratch), release, status, "downloading Go modules")
-        _run(build_argv(go, release, outdir), Path(scratch), release, status, "compiling")
+        _run([go, "mod", "download"], Path(scratch), release, status, _("downloading Go modules"))
+        _run(build_argv(go, release, outdir), Path(scratch), release, status, _("compiling"))
     missing = [b for b in release.binaries if not (outdir / b).is_file()]
     if missing:
-        raise BinariesError(f"go build of {release.name} finished without producing {missing}")
+        raise BinariesError(_("go build of {name} finished without producing {missing}").format(
+            name=release.name, missing=missing))
 
 
 def _run(argv: list[str], cwd: Path, release: Release, status: Status, what: str) -> None:
-    """Run a go command, streaming a heartbeat to ``status`` and keeping the output for errors."""
+    """Run a go command, streaming a heartbeat to ``status`` and keeping the output for errors.
+
+    ``what`` is the stage, already translated (``downloading Go modules``, ``compiling``).
+    """
     t0 = time.monotonic()
     with tempfile.TemporaryFile(mode="w+") as log:
         proc = subprocess.Popen(argv, cwd=cwd, env=build_env(), stdout=log, stderr=subprocess.STDOUT)
@@ -94,12 +100,14 @@ def _run(argv: list[str], cwd: Path, release: Release, status: Status, what: str
                 proc.wait(timeout=15)
                 break
             except subprocess.TimeoutExpired:
-                status.update(f"{release.name}: {what}, {time.monotonic() - t0:.0f}s")
+                status.update(_("{name}: {what}, {seconds}s").format(name=release.name, what=what,
+                                                                     seconds=f"{time.monotonic() - t0:.0f}"))
         log.seek(0)
         output = log.read()
     if proc.returncode != 0:
-        raise BuildError(
-            f"building {release.name} {release.version} from Go modules failed while {what}. "
+        raise BuildError(_(
+            "building {name} {version} from Go modules failed while {what}. "
             "Check that the Go module proxy is reachable (`go env GOPROXY`) and that the disk has "
-            "a few GB free, then run `kworkshop install` again.",
+            "a few GB free, then run `kworkshop install` again.").format(
+                name=release.name, version=release.version, what=what),
             argv, output, proc.returncode)

@@ -23,6 +23,7 @@ import yaml
 from kubernetes import client
 
 from ..binaries.pins import KUBERNETES_VERSION
+from ..i18n import _
 from ..kube.client import server_side_apply
 from ..kube.watch import wait_for
 
@@ -64,7 +65,7 @@ def ensure(api: client.ApiClient, timeout: float = 60) -> None:
     fresh cluster may answer /readyz a moment before it exists: wait for it first.
     """
     core = client.CoreV1Api(api)
-    wait_for(core.list_namespace, bool, timeout, f"namespace {NAMESPACE}",
+    wait_for(core.list_namespace, bool, timeout, _("namespace {name}").format(name=NAMESPACE),
              field_selector=f"metadata.name={NAMESPACE}")
     for obj in render(apiserver=api.configuration.host):
         server_side_apply(obj, field_manager=FIELD_MANAGER, api=api)

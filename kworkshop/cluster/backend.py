@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from ..i18n import N_, _
 from ..progress import Status
 
 # the name `kworkshop ...` picks when no --name is given and KWORKSHOP_CLUSTER is not set
@@ -47,7 +48,7 @@ class ClusterStatus:
     components: dict[str, int | str | None] = field(default_factory=dict)
     ready_nodes: int = 0
     total_nodes: int = 0
-    apiserver: str = "not running"
+    apiserver: str = N_("not running")  # "ok", or why not (English: shown through apiserver_text)
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
@@ -59,23 +60,43 @@ class ClusterStatus:
     def __str__(self) -> str:
         if not self.exists:
             if self.backend == "kubeconfig":
-                return (f"cluster {self.name}: its kubeconfig {self.kubeconfig} is missing (run "
-                        f"`{command('up', self.name, '--backend', 'kubeconfig', '--kubeconfig', 'FILE')}`)")
-            return f"cluster {self.name}: not created (run `{command('up', self.name)}`)"
-        lines = [f"cluster {self.name} ({self.backend}): {'healthy' if self.healthy else 'DEGRADED'}",
-                 f"  apiserver: {self.apiserver}",
-                 f"  nodes: {self.ready_nodes}/{self.total_nodes} Ready",
-                 f"  kubeconfig: {self.kubeconfig}"]
+                return _("cluster {name}: its kubeconfig {kubeconfig} is missing (run `{command}`)").format(
+                    name=self.name, kubeconfig=self.kubeconfig,
+                    command=command("up", self.name, "--backend", "kubeconfig", "--kubeconfig", "FILE"))
+            return _("cluster {name}: not created (run `{command}`)").format(name=self.name,
+                                                                             command=command("up", self.name))
+        facts = {"name": self.name, "backend": self.backend}
+        lines = [_("cluster {name} ({backend}): healthy").format(**facts) if self.healthy
+                 else _("cluster {name} ({backend}): DEGRADED").format(**facts),
+                 "  " + _("apiserver: {state}").format(state=apiserver_text(self.apiserver)),
+                 "  " + _("nodes: {ready}/{total} Ready").format(ready=self.ready_nodes, total=self.total_nodes),
+                 "  " + _("kubeconfig: {path}").format(path=self.kubeconfig)]
         for comp, state in self.components.items():
             if state is None:
-                lines.append(f"  ✗ {comp} (not running)")
-            else:
-                lines.append(f"  ✓ {comp} " + (f"(pid {state})" if isinstance(state, int) else f"({state})"))
+                lines.append("  ✗ " + _("{component} (not running)").format(component=comp))
+            elif isinstance(state, int):
+                lines.append("  ✓ " + _("{component} (pid {pid})").format(component=comp, pid=state))
+            else:  # a container's state as Docker names it
+                lines.append(f"  ✓ {comp} ({state})")
         lines += [f"  ✗ {problem}" for problem in self.problems]
         lines += [f"  {note}" for note in self.notes]
         if not self.healthy:
-            lines.append(f"  run `{command('up', self.name)}` to restart what is missing")
+            lines.append("  " + _("run `{command}` to restart what is missing")
+                         .format(command=command("up", self.name)))
         return "\n".join(lines)
+
+
+def apiserver_text(state: str) -> str:
+    """``ClusterStatus.apiserver`` in the learner's language (the field keeps the English value)."""
+    if state == "ok":
+        return _("ok")
+    if state == "not running":
+        return _("not running")
+    if state == "no kubeconfig":
+        return _("no kubeconfig")
+    if state.startswith("not answering (") and state.endswith(")"):
+        return _("not answering ({error})").format(error=state[len("not answering ("):-1])
+    return state
 
 
 @runtime_checkable
@@ -126,4 +147,4 @@ def shell_env(kubeconfig: Path) -> dict[str, str]:
     return env
 
 
-__all__ = ["Backend", "ClusterStatus", "command", "shell_env"]
+__all__ = ["Backend", "ClusterStatus", "apiserver_text", "command", "shell_env"]

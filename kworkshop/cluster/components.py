@@ -21,6 +21,7 @@ from pathlib import Path
 import psutil
 import yaml
 
+from ..i18n import _
 from . import processes
 
 
@@ -85,7 +86,7 @@ def levels(components: list[Component]) -> list[list[Component]]:
         if comp.name in placed:
             return placed[comp.name]
         if comp.name in seen:
-            raise ValueError(f"the components' links form a cycle through {comp.name}")
+            raise ValueError(_("the components' links form a cycle through {component}").format(component=comp.name))
         parents = [by_name[n] for n in comp.links if n in by_name]
         placed[comp.name] = 1 + max((depth(p, seen | {comp.name}) for p in parents), default=-1)
         return placed[comp.name]

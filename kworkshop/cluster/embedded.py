@@ -33,6 +33,7 @@ import yaml
 from .. import paths
 from ..binaries import Binaries, install, locate
 from ..errors import ClusterError, ClusterNotFoundError, CommandError
+from ..i18n import _, ngettext
 from ..progress import LoggingStatus, Status, step
 from . import healing, identity, kwokconfig, ports, processes
 from .kubelet import Timings
@@ -105,18 +106,35 @@ class Kwokctl:
         env["PATH"] = f"{self.binaries.kubectl_dir}{os.pathsep}{env.get('PATH', '')}"
         return env
 
-    def run(self, *args: str, timeout: float = 300, what: str = "") -> str:
+    def run(self, *args: str, timeout: float = 300, action: str = "") -> str:
+        """Run ``kwokctl args``; ``action`` ("create", "delete" or "") words its errors."""
         argv = [str(self.binaries["kwokctl"]), "--name", self.layout.name, *args]
         try:
             out = subprocess.run(argv, env=self.env(), capture_output=True, text=True,
                                  timeout=timeout, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise CommandError(f"kwokctl did not finish {what or 'its work'} within {timeout:.0f}s",
+            raise CommandError(self._late(action, timeout),
                                argv, (exc.output or "") if isinstance(exc.output, str) else "") from exc
         if out.returncode != 0:
-            raise CommandError(f"kwokctl failed {what or ''}".strip(), argv,
-                               out.stdout + out.stderr, out.returncode)
+            raise CommandError(self._failed(action), argv, out.stdout + out.stderr, out.returncode)
         return out.stdout + out.stderr
+
+    @staticmethod
+    def _late(action: str, timeout: float) -> str:
+        seconds = f"{timeout:.0f}"
+        if action == "create":
+            return _("kwokctl did not finish to create the cluster within {seconds}s").format(seconds=seconds)
+        if action == "delete":
+            return _("kwokctl did not finish to delete the cluster within {seconds}s").format(seconds=seconds)
+        return _("kwokctl did not finish its work within {seconds}s").format(seconds=seconds)
+
+    @staticmethod
+    def _failed(action: str) -> str:
+        if action == "create":
+            return _("kwokctl failed to create the cluster")
+        if action == "delete":
+            return _("kwokctl failed to delete the cluster")
+        return _("kwokctl failed")
 
 
 class EmbeddedCluster:
@@ -134,10 +152,10 @@ class EmbeddedCluster:
     def is_available() -> tuple[bool, str]:
         """Always usable where the binaries are cached or can be built; says which."""
         if locate() is not None:
-            return True, "the pinned binaries are installed"
+            return True, _("the pinned binaries are installed")
         if shutil.which("go"):
-            return True, "the binaries are not installed yet but can be built with Go"
-        return True, "the binaries will be downloaded (no Go toolchain found to build them)"
+            return True, _("the binaries are not installed yet but can be built with Go")
+        return True, _("the binaries will be downloaded (no Go toolchain found to build them)")
 
     def exists(self) -> bool:
         """Whether the cluster was created (running or not)."""
@@ -190,7 +208,7 @@ class EmbeddedCluster:
             healing.heal(self.layout.kwok_cluster_dir, self.layout.kit_dir, self.layout.kubeconfig,
                          self.name, status, timeout=min(timeout, 60))
         else:
-            with step(status, f"Creating the control plane ({self.name})"):
+            with step(status, _("Creating the control plane ({name})").format(name=self.name)):
                 self._create(binaries, extra_images, timings, timeout)
             created = True
         os.chmod(self.layout.kubeconfig, 0o600)
@@ -201,13 +219,14 @@ class EmbeddedCluster:
         try:
             readiness.wait_apiserver(api, timeout)
             identity.ensure(api, self.name, self.layout.kit_dir)  # the apiserver answering is ours
-            with step(status, f"Registering {nodes} simulated nodes"):
+            with step(status, ngettext("Registering {count} simulated node", "Registering {count} simulated nodes",
+                                       nodes).format(count=nodes)):
                 readiness.ensure_nodes(api, nodes)
-            with step(status, "Installing kube-system's DaemonSets (kube-proxy, node-problem-detector)"):
+            with step(status, _("Installing kube-system's DaemonSets (kube-proxy, node-problem-detector)")):
                 addons.ensure(api, timeout)  # their pods start on their own: no wait here
-            with step(status, "Starting the node agent (container logs)"):
+            with step(status, _("Starting the node agent (container logs)")):
                 self._ensure_agent()
-            with step(status, "Waiting for nodes Ready and the metrics API"):
+            with step(status, _("Waiting for nodes Ready and the metrics API")):
                 readiness.wait_nodes_ready(api, nodes, timeout)
                 readiness.wait_metrics_api(api, timeout)
                 # pods in `default` are refused until its ServiceAccount exists
@@ -231,7 +250,7 @@ class EmbeddedCluster:
                 kwokctl.run("create", "cluster", "--runtime", "binary", "--config",
                             str(self.layout.config), "--kubeconfig", "", "--wait",
                             f"{int(timeout)}s", "--timeout", f"{int(timeout)}s",
-                            timeout=timeout + 30, what="to create the cluster")
+                            timeout=timeout + 30, action="create")
             except CommandError:
                 self._cleanup_failed_create(kwokctl)
                 raise
@@ -250,28 +269,27 @@ class EmbeddedCluster:
     def _down(self, status: Status) -> list[str]:
         problems: list[str] = []
         recorded_ports = self.ports()
-        with step(status, f"Deleting cluster {self.name}"):
+        with step(status, _("Deleting cluster {name}").format(name=self.name)):
             if not processes.stop_pidfile(self.layout.agent_pid):
-                problems.append("the node agent did not stop")
+                problems.append(_("the node agent did not stop"))
             binaries = locate()
             if binaries is not None and self.exists():
                 try:
-                    Kwokctl(binaries, self.layout).run("delete", "cluster", timeout=120,
-                                                       what="to delete the cluster")
+                    Kwokctl(binaries, self.layout).run("delete", "cluster", timeout=120, action="delete")
                 except CommandError as exc:
-                    problems.append(f"kwokctl delete cluster failed: {exc}")
+                    problems.append(_("kwokctl delete cluster failed: {error}").format(error=exc))
             # After a crash kwokctl may not know a process any more: sweep by folder (whole path
             # components: cluster `rel` must not take `rel-2` with it).
             leftovers = (processes.processes_under(self.layout.kwok_cluster_dir)
                          + processes.processes_under(self.layout.kit_dir))
             alive = processes.terminate(leftovers)
-            problems += [f"process {p.pid} would not stop" for p in alive]
+            problems += [_("process {pid} would not stop").format(pid=p.pid) for p in alive]
             shutil.rmtree(self.layout.kwok_cluster_dir, ignore_errors=True)
             shutil.rmtree(self.layout.kit_dir, ignore_errors=True)
             ports.release(self.layout.kit_dir)
             processes.wait_until(lambda: not processes.listening_ports(recorded_ports), 10)
             busy = processes.listening_ports(recorded_ports)
-            problems += [f"port {p} is still in use" for p in busy]
+            problems += [_("port {port} is still in use").format(port=p) for p in busy]
         return problems
 
     # -- facts ----------------------------------------------------------------------------
@@ -301,9 +319,11 @@ class EmbeddedCluster:
     def require(self) -> None:
         """Raise ClusterNotFoundError (with the fix) unless the cluster exists."""
         if not self.exists():
-            raise ClusterNotFoundError(
-                f"there is no embedded cluster named {self.name!r}: start it with `kworkshop up`"
-                + ("" if self.name == "kworkshop" else f" --name {self.name}") + ".")
+            if self.name == "kworkshop":
+                raise ClusterNotFoundError(_("there is no embedded cluster named {name!r}: start it with "
+                                             "`kworkshop up`.").format(name=self.name))
+            raise ClusterNotFoundError(_("there is no embedded cluster named {name!r}: start it with "
+                                         "`kworkshop up --name {name}`.").format(name=self.name))
 
     # -- steps ----------------------------------------------------------------------------
 
@@ -346,4 +366,4 @@ class EmbeddedCluster:
         time.sleep(0.3)
         if processes.read_pid(self.layout.agent_pid) != pid:
             tail = self.layout.agent_log.read_text()[-2000:] if self.layout.agent_log.exists() else ""
-            raise ClusterError(f"the node agent exited at once; its log says:\n{tail}")
+            raise ClusterError(_("the node agent exited at once; its log says:\n{log}").format(log=tail))

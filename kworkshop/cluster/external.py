@@ -18,7 +18,9 @@ from pathlib import Path
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
+from .. import i18n
 from ..errors import ClusterError
+from ..i18n import N_, _
 from ..progress import LoggingStatus, Status, step
 from .backend import ClusterStatus, shell_env
 from .health import external_status
@@ -26,13 +28,22 @@ from .health import external_status
 
 @dataclass(frozen=True)
 class Capability:
+    """What a chapter needs, whether this cluster gives it, and (when not) what will not work.
+
+    ``name`` is a key (English, marked with ``N_``, translated when shown); ``why`` and ``affects``
+    are sentences already in the learner's language.
+    """
+
     name: str
     ok: bool
     why: str
     affects: str
 
     def __str__(self) -> str:
-        return f"{'✓' if self.ok else '✗'} {self.name}: {self.why}" + ("" if self.ok else f" -> {self.affects}")
+        name = i18n._(self.name)
+        if self.ok:
+            return "✓ " + _("{name}: {why}").format(name=name, why=self.why)
+        return "✗ " + _("{name}: {why} -> {affects}").format(name=name, why=self.why, affects=self.affects)
 
 
 class ExternalCluster:
@@ -60,8 +71,8 @@ class ExternalCluster:
     def is_available(self) -> tuple[bool, str]:
         """Usable when the kubeconfig file is there; whether the cluster answers is ``up``'s check."""
         if self.kubeconfig_path.is_file():
-            return True, f"the kubeconfig {self.kubeconfig_path} exists"
-        return False, f"there is no kubeconfig at {self.kubeconfig_path}"
+            return True, _("the kubeconfig {path} exists").format(path=self.kubeconfig_path)
+        return False, _("there is no kubeconfig at {path}").format(path=self.kubeconfig_path)
 
     def exists(self) -> bool:
         return self.kubeconfig_path.is_file()
@@ -88,18 +99,20 @@ class ExternalCluster:
 
     def api(self) -> client.ApiClient:
         if not self.exists():
-            raise ClusterError(f"no kubeconfig at {self.kubeconfig_path}: pass kubeconfig=... or set KUBECONFIG.")
+            raise ClusterError(_("no kubeconfig at {path}: pass kubeconfig=... or set KUBECONFIG.")
+                               .format(path=self.kubeconfig_path))
         return config.new_client_from_config(config_file=str(self.kubeconfig_path), context=self.context)
 
-    def up(self, nodes: int = 3, status: Status | None = None, **_: object) -> None:
+    def up(self, nodes: int = 3, status: Status | None = None, **_options: object) -> None:
         """Check the cluster answers and record what the chapters can use on it."""
         status = status or LoggingStatus()
-        with step(status, f"Checking the existing cluster ({self.name})"):
+        with step(status, _("Checking the existing cluster ({name})").format(name=self.name)):
             api = self.api()
             try:
                 client.VersionApi(api).get_code(_request_timeout=10)
             except Exception as exc:
-                raise ClusterError(f"the cluster of context {self.name!r} does not answer: {exc}") from exc
+                raise ClusterError(_("the cluster of context {name!r} does not answer: {error}")
+                                   .format(name=self.name, error=exc)) from exc
             self.capabilities = preflight(api)
         for cap in self.capabilities:
             status.start(str(cap))
@@ -108,6 +121,13 @@ class ExternalCluster:
     def down(self, status: Status | None = None) -> list[str]:
         """Delete nothing: the cluster is not the kit's. The façade then forgets its record."""
         return []
+
+
+# the capabilities' names: keys (tests and callers compare them), translated when shown
+METRICS = N_("metrics API")
+LABEL_NODES = N_("label nodes")
+YOUR_NAMESPACE = N_("your namespace")
+CREATE_NAMESPACES = N_("create namespaces")
 
 
 def _allowed(api: client.ApiClient, verb: str, resource: str, group: str = "", namespace: str | None = None) -> bool:
@@ -122,28 +142,33 @@ def preflight(api: client.ApiClient) -> list[Capability]:
     caps = []
     try:  # API discovery is open to every authenticated user, unlike reading the APIService
         api.rest_client.request("GET", f"{api.configuration.host}/apis/metrics.k8s.io/v1beta1", _request_timeout=10)
-        caps.append(Capability("metrics API", True, "metrics-server answers", ""))
+        caps.append(Capability(METRICS, True, _("metrics-server answers"), ""))
     except ApiException as exc:
         if exc.status == 403:  # the group exists (else 404): this account just may not list it all
-            caps.append(Capability("metrics API", True, "metrics-server answers (this account sees only some of it)",
+            caps.append(Capability(METRICS, True, _("metrics-server answers (this account sees only some of it)"),
                                    ""))
         else:
-            why = "metrics-server is not installed" if exc.status == 404 else f"metrics.k8s.io answers {exc.status}"
-            caps.append(Capability("metrics API", False, why, "03-autoscaling will not scale; `kubectl top` fails"))
+            why = (_("metrics-server is not installed") if exc.status == 404
+                   else _("metrics.k8s.io answers {status}").format(status=exc.status))
+            caps.append(Capability(METRICS, False, why, _("03-autoscaling will not scale; `kubectl top` fails")))
     if _allowed(api, "patch", "nodes"):
-        caps.append(Capability("label nodes", True, "allowed", ""))
+        caps.append(Capability(LABEL_NODES, True, _("allowed"), ""))
     else:  # a class learner may label only the nodes given to them (RBAC resourceNames)
         own = _own_nodes(api)
-        caps.append(Capability("label nodes", bool(own),
-                               f"only your own nodes: {', '.join(own)}" if own else "not allowed for your account",
-                               "" if own else "05-daemonsets-and-node-selection: the labelling cells fail"))
+        if own:
+            caps.append(Capability(LABEL_NODES, True, _("only your own nodes: {nodes}").format(nodes=", ".join(own)),
+                                   ""))
+        else:
+            caps.append(Capability(LABEL_NODES, False, _("not allowed for your account"),
+                                   _("05-daemonsets-and-node-selection: the labelling cells fail")))
     given = os.environ.get("KWORKSHOP_NAMESPACE")
     if given and _allowed(api, "create", "pods", namespace=given):
-        caps.append(Capability("your namespace", True, f"{given} (every notebook works there)", ""))
+        caps.append(Capability(YOUR_NAMESPACE, True, _("{namespace} (every notebook works there)").format(
+            namespace=given), ""))
     else:
         ok = _allowed(api, "create", "namespaces")
-        caps.append(Capability("create namespaces", ok, "allowed" if ok else "not allowed for your account",
-                               "every notebook: set `namespace` to one you own"))
+        caps.append(Capability(CREATE_NAMESPACES, ok, _("allowed") if ok else _("not allowed for your account"),
+                               _("every notebook: set `namespace` to one you own")))
     return caps
 
 

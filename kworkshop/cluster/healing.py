@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ClusterError
+from ..i18n import _
 from ..progress import Status, step
 from . import components, ports, processes
 from .components import Component
@@ -43,9 +44,10 @@ def check_ports(comp: Component, cluster_dir: Path, kit_dir: Path, cluster: str)
         proc = processes.listener_of(port)
         if proc is None:
             if port in others:
-                raise ClusterError(
-                    f"cluster {cluster!r} cannot restart {comp.name}: its port {port} is also recorded by "
-                    f"the cluster in {others[port]}. Delete one of the two (`kworkshop down --name ...`).")
+                raise ClusterError(_(
+                    "cluster {cluster!r} cannot restart {component}: its port {port} is also recorded by "
+                    "the cluster in {folder}. Delete one of the two (`kworkshop down --name ...`).").format(
+                        cluster=cluster, component=comp.name, port=port, folder=others[port]))
             continue
         if components.owned_by(proc, cluster_dir):
             try:
@@ -55,11 +57,16 @@ def check_ports(comp: Component, cluster_dir: Path, kit_dir: Path, cluster: str)
             if same:
                 adopt = proc.pid
                 continue
-        whose = next((f" (a process of the cluster in {d})" for p, d in others.items() if p == port), "")
-        raise ClusterError(
-            f"cluster {cluster!r} cannot restart {comp.name}: its port {port} is taken by "
-            f"{processes.describe(proc)}{whose}. Stop that process, or delete this cluster with "
-            f"`kworkshop down --name {cluster}` and create it again.")
+        facts = {"cluster": cluster, "component": comp.name, "port": port, "process": processes.describe(proc)}
+        if port in others:
+            raise ClusterError(_(
+                "cluster {cluster!r} cannot restart {component}: its port {port} is taken by {process} "
+                "(a process of the cluster in {folder}). Stop that process, or delete this cluster with "
+                "`kworkshop down --name {cluster}` and create it again.").format(**facts, folder=others[port]))
+        raise ClusterError(_(
+            "cluster {cluster!r} cannot restart {component}: its port {port} is taken by {process}. Stop "
+            "that process, or delete this cluster with `kworkshop down --name {cluster}` and create it "
+            "again.").format(**facts))
     return adopt
 
 
@@ -101,12 +108,15 @@ def health_url(comp: Component) -> tuple[str, ssl.SSLContext | None, bool]:
     return f"https://127.0.0.1:{port}/healthz", _context(), True
 
 
-def wait_until(what: str, check: Callable[[], bool], deadline: float) -> None:
-    """Poll ``check`` (things no watch reports: a port, a lease's holder) until true or the deadline."""
+def wait_until(failure: str, check: Callable[[], bool], deadline: float) -> None:
+    """Poll ``check`` (things no watch reports: a port, a lease's holder) until true or the deadline.
+
+    ``failure`` is the whole sentence of the ClusterError raised at the deadline.
+    """
     delay = 0.05
     while not check():
         if time.monotonic() >= deadline:
-            raise ClusterError(f"{what} within the time allowed")
+            raise ClusterError(failure)
         time.sleep(delay)
         delay = min(delay * 2, 0.5)
 
@@ -117,11 +127,13 @@ def wait_healthy(comp: Component, deadline: float) -> None:
     def healthy() -> bool:
         if components.pid_of(comp) is None:
             tail = comp.logfile.read_text(errors="replace")[-1500:] if comp.logfile.exists() else ""
-            raise ClusterError(f"{comp.name} exited right after it was started; its log ends:\n{tail}")
+            raise ClusterError(_("{component} exited right after it was started; its log ends:\n{log}")
+                               .format(component=comp.name, log=tail))
         code = http_status(url, ctx)
         return code == 200 if strict else code is not None
 
-    wait_until(f"{comp.name} did not become healthy ({url})", healthy, deadline)
+    wait_until(_("{component} did not become healthy ({url}) within the time allowed")
+               .format(component=comp.name, url=url), healthy, deadline)
 
 
 # -- leases ---------------------------------------------------------------------------------------
@@ -156,7 +168,8 @@ def wait_leases(api, comp: Component, deadline: float) -> None:
                 return False
             return bool(lease.spec.holder_identity)
 
-        wait_until(f"{comp.name} did not take its leader lease", held, deadline)
+        wait_until(_("{component} did not take its leader lease within the time allowed")
+                   .format(component=comp.name), held, deadline)
     elif comp.name == "kwok-controller":
         core = client.CoreV1Api(api)
 
@@ -167,7 +180,7 @@ def wait_leases(api, comp: Component, deadline: float) -> None:
                     if lease.spec.holder_identity}
             return nodes <= held
 
-        wait_until("kwok-controller did not take over the nodes", all_held, deadline)
+        wait_until(_("kwok-controller did not take over the nodes within the time allowed"), all_held, deadline)
 
 
 # -- the whole --------------------------------------------------------------------------------------
@@ -187,8 +200,9 @@ def heal(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str, 
 
     everything = components.read(kwok_cluster_dir / "kwok.yaml")
     if not everything:
-        raise ClusterError(f"cluster {cluster!r} has no readable component list "
-                           f"({kwok_cluster_dir / 'kwok.yaml'}); delete it with `kworkshop down --name {cluster}`.")
+        raise ClusterError(_("cluster {cluster!r} has no readable component list ({file}); delete it with "
+                             "`kworkshop down --name {cluster}`.").format(cluster=cluster,
+                                                                         file=kwok_cluster_dir / "kwok.yaml"))
     with ports.machine_lock():  # a cluster made before the registry: record its ports now
         if not any(r.cluster_dir == str(kit_dir) for r in ports.reservations()):
             ports.reserve(kit_dir, [p for c in everything for p in c.ports])
@@ -212,7 +226,8 @@ def heal(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str, 
                         release_leases(api, comp)
                     components.start(comp)
             for comp in dead:
-                with step(status, f"Restarting {comp.name} ({cluster})"):
+                with step(status, _("Restarting {component} ({cluster})").format(component=comp.name,
+                                                                                   cluster=cluster)):
                     wait_healthy(comp, deadline)
                     if api is not None:
                         wait_leases(api, comp, deadline)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..i18n import _
 from .backend import ClusterStatus
 
 # asked of an answering apiserver (an ApiClient): a problem sentence, or None when all is well
@@ -20,7 +21,11 @@ Check = Callable[[Any], "str | None"]
 
 @dataclass(frozen=True)
 class ApiProbe:
-    """What the apiserver said: ``apiserver`` is "ok" or why not; nodes counted when visible."""
+    """What the apiserver said: ``apiserver`` is "ok" or why not; nodes counted when visible.
+
+    ``apiserver`` stays English (tests and ``healthy`` compare it); ``backend.apiserver_text``
+    translates it when a status is shown.
+    """
 
     apiserver: str
     ready_nodes: int = 0
@@ -86,9 +91,9 @@ def external_status(name: str, kubeconfig: Path, context: str | None) -> Cluster
     if not kubeconfig.is_file():
         return ClusterStatus(name, "kubeconfig", False, kubeconfig)
     probe = probe_apiserver(kubeconfig, context)
-    notes = [f"context: {context}"] if context else []
+    notes = [_("context: {context}").format(context=context)] if context else []
     if not probe.nodes_visible:
-        notes.append("nodes: this account may not list them")
+        notes.append(_("nodes: this account may not list them"))
     return ClusterStatus(name, "kubeconfig", True, kubeconfig, {}, probe.ready_nodes, probe.total_nodes,
                          probe.apiserver, notes=tuple(notes))
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ClusterError
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ def mismatch(recorded: Identity | None, uid: str) -> str | None:
     """A sentence when ``uid`` is not the recorded cluster's (None when it is, or nothing is recorded)."""
     if recorded is None or recorded.kube_system_uid == uid:
         return None
-    return (f"the apiserver answering serves another cluster's data (kube-system UID {uid}, "
-            f"this cluster's is {recorded.kube_system_uid})")
+    return _("the apiserver answering serves another cluster's data (kube-system UID {uid}, "
+             "this cluster's is {recorded})").format(uid=uid, recorded=recorded.kube_system_uid)
 
 
 def ensure(api, name: str, kit_dir: Path) -> Identity:
@@ -70,8 +71,8 @@ def ensure(api, name: str, kit_dir: Path) -> Identity:
         return write(kit_dir, uid)
     problem = mismatch(recorded, uid)
     if problem:
-        raise ClusterError(f"cluster {name!r}: {problem}. Delete it with `kworkshop down --name {name}` "
-                           "and create it again.")
+        raise ClusterError(_("cluster {name!r}: {problem}. Delete it with `kworkshop down --name {name}` "
+                             "and create it again.").format(name=name, problem=problem))
     return recorded
 
 

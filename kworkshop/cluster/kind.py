@@ -20,6 +20,7 @@ import yaml
 from .. import paths
 from ..binaries.pins import KIND_NODE_IMAGE
 from ..errors import ClusterError, CommandError, KworkshopError
+from ..i18n import N_, _
 from ..progress import LoggingStatus, Status, step
 from .backend import ClusterStatus, command, shell_env
 from .health import ApiProbe, probe_apiserver
@@ -36,16 +37,20 @@ TIMEOUTS = {"create": 600.0, "pull": 300.0, "load": 300.0, "delete": 180.0, "get
 
 
 def run(argv: list[str], timeout: float, what: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """The one place that runs ``kind`` and ``docker``: always under a timeout, failures as CommandError."""
+    """The one place that runs ``kind`` and ``docker``: always under a timeout, failures as CommandError.
+
+    ``what`` names the command as typed (``kind create``), never translated.
+    """
     try:
         out = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         output = exc.output if isinstance(exc.output, str) else ""
-        raise CommandError(f"{what} did not finish within {timeout:.0f}s", argv, output) from exc
+        raise CommandError(_("{what} did not finish within {seconds}s").format(what=what, seconds=f"{timeout:.0f}"),
+                           argv, output) from exc
     except OSError as exc:
-        raise CommandError(f"{what} could not start: {exc}", argv) from exc
+        raise CommandError(_("{what} could not start: {error}").format(what=what, error=exc), argv) from exc
     if check and out.returncode != 0:
-        raise CommandError(f"{what} failed", argv, out.stdout + out.stderr, out.returncode)
+        raise CommandError(_("{what} failed").format(what=what), argv, out.stdout + out.stderr, out.returncode)
     return out
 
 
@@ -53,15 +58,15 @@ def docker_available() -> tuple[bool, str]:
     """Whether a Docker daemon answers, and what was found."""
     docker = shutil.which("docker")
     if docker is None:
-        return False, "the docker command is not installed"
+        return False, _("the docker command is not installed")
     try:
         out = run([docker, "info", "--format", "{{.ServerVersion}}"], TIMEOUTS["docker"], "docker info",
                   check=False)
     except CommandError:
-        return False, "no Docker daemon answers (docker info did not finish)"
+        return False, _("no Docker daemon answers (docker info did not finish)")
     if out.returncode != 0:
-        return False, "no Docker daemon answers (docker info failed)"
-    return True, f"Docker {out.stdout.strip()} answers"
+        return False, _("no Docker daemon answers (docker info failed)")
+    return True, _("Docker {version} answers").format(version=out.stdout.strip())
 
 
 def kind_config(workers: int = 2, hpa_sync: str = "5s") -> dict[str, Any]:
@@ -113,11 +118,11 @@ def timeout_for(argv: list[str]) -> float:
 def step_title(argv: list[str]) -> str:
     """What a learner reads for one planned command."""
     if argv[1] == "create":
-        return f"Creating kind cluster {argv[4]} (kind create cluster)"
+        return _("Creating kind cluster {name} (kind create cluster)").format(name=argv[4])
     if argv[1] == "pull":
-        return f"Pulling {argv[2]}"
+        return _("Pulling {image}").format(image=argv[2])
     if argv[1] == "load":
-        return f"Loading {argv[3]} into the nodes"
+        return _("Loading {image} into the nodes").format(image=argv[3])
     return " ".join(argv[:4])
 
 
@@ -125,7 +130,7 @@ def node_states(ps_output: str) -> dict[str, str | None]:
     """``docker ps`` lines (name, state) -> each node container and its state, None unless running."""
     states: dict[str, str | None] = {}
     for line in ps_output.splitlines():
-        container, _, state = line.strip().partition("\t")
+        container, _tab, state = line.strip().partition("\t")
         if container:
             states[container] = "running" if state.strip() == "running" else None
     return dict(sorted(states.items()))
@@ -161,13 +166,13 @@ class KindCluster:
 
     # -- up: a checklist that removes what it made when a step fails ------------------------
 
-    def up(self, nodes: int = 3, status: Status | None = None, **_: object) -> None:
+    def up(self, nodes: int = 3, status: Status | None = None, **_options: object) -> None:
         """Create the cluster (or reattach to it), preload the chapter images, install metrics-server."""
         status = status or LoggingStatus()
         ok, why = docker_available()
         if not ok:
-            raise ClusterError(f"the kind backend needs Docker, but {why}. Use the embedded cluster instead "
-                               "(kw.up() or `kworkshop up`): it needs no Docker.")
+            raise ClusterError(_("the kind backend needs Docker, but {why}. Use the embedded cluster instead "
+                                 "(kw.up() or `kworkshop up`): it needs no Docker.").format(why=why))
         kind = self._kind(status)
         existed = self.name in self._clusters(kind)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -177,8 +182,8 @@ class KindCluster:
             if not existed:  # never delete a cluster this call did not make
                 problems = self._delete(kind)
                 for problem in problems:
-                    log.warning("kind cluster %s was not cleaned up: %s (run `%s`)", self.name, problem,
-                                command("down", self.name))
+                    log.warning(_("kind cluster {name} was not cleaned up: {problem} (run `{command}`)").format(
+                        name=self.name, problem=problem, command=command("down", self.name)))
             raise
 
     def _up(self, kind: str, nodes: int, existed: bool, status: Status) -> None:
@@ -193,7 +198,7 @@ class KindCluster:
             with step(status, step_title(argv)):
                 # a pull may fail offline: the nodes pull the image later themselves
                 run(argv, timeout_for(argv), f"{argv[0]} {argv[1]}", check=argv[1] != "pull")
-        with step(status, "Installing metrics-server (kind's flags)"):
+        with step(status, _("Installing metrics-server (kind's flags)")):
             self._install_metrics_server()
 
     def _kind(self, status: Status) -> str:
@@ -226,11 +231,11 @@ class KindCluster:
         if not self.exists():
             return []
         status = status or LoggingStatus()
-        with step(status, f"Deleting kind cluster {self.name}"):
+        with step(status, _("Deleting kind cluster {name}").format(name=self.name)):
             try:
                 kind = self._kind(status)
             except KworkshopError as exc:
-                return [f"the kind binary is not available, so the cluster was kept: {exc}"]
+                return [_("the kind binary is not available, so the cluster was kept: {error}").format(error=exc)]
             return self._delete(kind)
 
     def _delete(self, kind: str) -> list[str]:
@@ -254,9 +259,9 @@ class KindCluster:
                        "--format", "{{.Names}}\t{{.State}}"], TIMEOUTS["docker"], "docker ps")
             components.update(node_states(out.stdout))
             if not components:
-                problems.append("no node containers: the cluster is gone from Docker")
+                problems.append(_("no node containers: the cluster is gone from Docker"))
         except CommandError as exc:
-            problems.append(f"docker ps failed: {str(exc).splitlines()[0]}")
-        probe = probe_apiserver(self.kubeconfig) if self.kubeconfig.is_file() else ApiProbe("no kubeconfig")
+            problems.append(_("docker ps failed: {error}").format(error=str(exc).splitlines()[0]))
+        probe = probe_apiserver(self.kubeconfig) if self.kubeconfig.is_file() else ApiProbe(N_("no kubeconfig"))
         return ClusterStatus(self.name, self.backend, True, self.kubeconfig, components, probe.ready_nodes,
                              probe.total_nodes, probe.apiserver, tuple(problems))

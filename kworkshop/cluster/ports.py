@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import ngettext
+
 # The ports a cluster needs, as kwokctl's options name them (all on 127.0.0.1).
 PORT_OPTIONS = ("etcdPort", "etcdPeerPort", "kubeApiserverPort", "kubeControllerManagerPort",
                 "kubeSchedulerPort", "kwokControllerPort", "metricsServerPort")
@@ -132,7 +134,9 @@ def choose(count: int, taken: Iterable[int], is_free=port_is_free) -> list[int]:
             chosen.append(port)
             if len(chosen) == count:
                 return chosen
-    raise OSError(f"no {count} free TCP ports between {LOWEST} and {HIGHEST}")
+    raise OSError(ngettext("no {count} free TCP port between {low} and {high}",
+                           "no {count} free TCP ports between {low} and {high}", count)
+                  .format(count=count, low=LOWEST, high=HIGHEST))
 
 
 def allocate(cluster_dir: Path) -> dict[str, int]:

@@ -16,6 +16,7 @@ from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
 from ..errors import ClusterError
+from ..i18n import _, ngettext
 from ..kube.watch import wait_for
 from .nodes import node_manifest, node_name
 
@@ -38,7 +39,7 @@ def api_client(kubeconfig: Path, retries: bool = True) -> client.ApiClient:
 def wait_apiserver(api: client.ApiClient, timeout: float) -> None:
     """Poll /readyz until the apiserver answers ok (nothing can be watched before that)."""
     deadline = time.monotonic() + timeout
-    last: Exception | str = "no answer"
+    last: Exception | str = _("no answer")
     delay = 0.05
     while time.monotonic() < deadline:
         try:
@@ -51,7 +52,8 @@ def wait_apiserver(api: client.ApiClient, timeout: float) -> None:
             last = exc
         time.sleep(delay)
         delay = min(delay * 2, 1.0)
-    raise ClusterError(f"the apiserver did not become ready within {timeout:.0f}s ({last})")
+    raise ClusterError(_("the apiserver did not become ready within {seconds}s ({last})")
+                       .format(seconds=f"{timeout:.0f}", last=last))
 
 
 def ensure_nodes(api: client.ApiClient, count: int) -> list[str]:
@@ -79,7 +81,7 @@ def wait_nodes_ready(api: client.ApiClient, count: int, timeout: float) -> None:
     """Wait until at least ``count`` nodes report Ready."""
     core = client.CoreV1Api(api)
     wait_for(core.list_node, lambda nodes: sum(map(_node_ready, nodes)) >= count, timeout,
-             f"{count} nodes to be Ready")
+             ngettext("{count} node to be Ready", "{count} nodes to be Ready", count).format(count=count))
 
 
 def wait_metrics_api(api: client.ApiClient, timeout: float) -> None:
@@ -91,5 +93,5 @@ def wait_metrics_api(api: client.ApiClient, timeout: float) -> None:
             c.type == "Available" and c.status == "True" for c in (s.status.conditions or []))
             for s in services)
 
-    wait_for(reg.list_api_service, available, timeout, "the metrics API (metrics-server)",
+    wait_for(reg.list_api_service, available, timeout, _("the metrics API (metrics-server)"),
              field_selector=f"metadata.name={METRICS_APISERVICE}")

@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import paths
 from ..errors import ClusterError
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def folder(root: Path | None = None) -> Path:
 
 def _file(name: str, root: Path | None = None) -> Path:
     if not name or "/" in name or name.startswith("."):
-        raise ClusterError(f"{name!r} is not a cluster name: use letters, digits and dashes.")
+        raise ClusterError(_("{name!r} is not a cluster name: use letters, digits and dashes.").format(name=name))
     return folder(root) / f"{name}.json"
 
 
