@@ -11,7 +11,7 @@ memory (heap, stacks: what the Go runtime settings act on) rather than pages of 
                `import kworkshop as kw; kw.start(...)`, one of them the HPA chapter with its live
                chart and the load (peak of server + kernels + cluster).
 Then what imports cost in a new Python: `import kworkshop` (the public names load on first use),
-the names a kernel's `kw.start` brings, and the node agent's module (seconds, RSS MiB).
+the names a kernel's `kw.start` brings, and the node agent's module (milliseconds, RSS MiB).
 Targets (issue 12): cluster <= 450 MiB idle, <= 550 MiB under load, session <= 1.1 GiB.
 
 Usage: python benchmarks/memory.py [--load-seconds 60]   (also run by benchmarks/cluster_up.py)
@@ -236,14 +236,14 @@ IMPORTS = {
 
 
 def import_costs() -> dict[str, float]:
-    """Seconds and RSS (MiB) of each statement of ``IMPORTS`` in a new interpreter."""
+    """Milliseconds and RSS (MiB) of each statement of ``IMPORTS`` in a new interpreter."""
     facts: dict[str, float] = {}
     for label, statement in IMPORTS.items():
         code = (f"import time; t = time.perf_counter()\n{statement}\nt = time.perf_counter() - t\n"
                 "print(t, [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmRSS:')][0])")
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         seconds, rss = out.stdout.split()
-        facts[f"{label}, seconds"] = float(seconds)
+        facts[f"{label}, ms"] = float(seconds) * 1000
         facts[f"{label}, RSS MiB"] = int(rss) / 1024  # kB
     return facts
 
