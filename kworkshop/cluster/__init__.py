@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import ClusterError, ClusterNotFoundError, ConfigError
+from ..i18n import _
 from ..progress import Status, default_status
 from . import records
 from .backend import Backend, ClusterStatus, command
@@ -45,19 +46,22 @@ def choose_backend(requested: str | None = None, recorded: str | None = None) ->
     """
     wanted = (requested or os.environ.get("KWORKSHOP_BACKEND") or "auto").lower()
     if wanted == "auto" and recorded in BACKENDS:
-        return recorded, f"auto: the cluster exists and was made by the {recorded} backend"
+        return recorded, _("auto: the cluster exists and was made by the {backend} backend").format(backend=recorded)
     if wanted == "auto":
         if os.environ.get("KWORKSHOP_REAL_CONTAINERS", "").lower() in ("1", "true", "yes"):
             from .kind import docker_available
 
             ok, why = docker_available()
             if ok:
-                return "kind", f"auto: real containers asked for (KWORKSHOP_REAL_CONTAINERS) and {why}"
-            return "embedded", f"auto: real containers asked for, but {why}; the embedded cluster needs no Docker"
-        return "embedded", "auto: the embedded cluster needs no Docker and no existing cluster"
+                return "kind", _("auto: real containers asked for (KWORKSHOP_REAL_CONTAINERS) and "
+                                 "{why}").format(why=why)
+            return "embedded", _("auto: real containers asked for, but {why}; the embedded cluster needs no "
+                                  "Docker").format(why=why)
+        return "embedded", _("auto: the embedded cluster needs no Docker and no existing cluster")
     if wanted not in BACKENDS:
-        raise ConfigError(f"unknown backend {wanted!r}: choose one of {', '.join(('auto', *BACKENDS))}.")
-    return wanted, f"asked for {wanted!r}"
+        raise ConfigError(_("unknown backend {wanted!r}: choose one of {choices}.").format(
+            wanted=wanted, choices=", ".join(("auto", *BACKENDS))))
+    return wanted, _("asked for {wanted!r}").format(wanted=wanted)
 
 
 class Cluster:
@@ -120,8 +124,10 @@ def _open(record: records.Record) -> Backend:
         return ExternalCluster(record.options.get("kubeconfig"), record.options.get("context"), name=record.name)
     if record.backend == "embedded":
         return EmbeddedCluster(record.name)
-    raise ClusterError(f"cluster {record.name!r} was recorded with an unknown backend {record.backend!r}: "
-                       f"remove {records.folder() / (record.name + '.json')} and run `{command('up', record.name)}`.")
+    raise ClusterError(_("cluster {name!r} was recorded with an unknown backend {backend!r}: remove {file} and "
+                         "run `{command}`.").format(name=record.name, backend=record.backend,
+                                                    file=records.folder() / (record.name + ".json"),
+                                                    command=command("up", record.name)))
 
 
 def _recorded(name: str) -> records.Record | None:
@@ -155,14 +161,15 @@ def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
     KUBECONFIG and PATH, so `!kubectl` in a notebook talks to this cluster with the pinned kubectl.
     """
     if not isinstance(nodes, int) or nodes < 1 or nodes > 50:
-        raise ConfigError(f"nodes must be a whole number from 1 to 50, not {nodes!r}.")
+        raise ConfigError(_("nodes must be a whole number from 1 to 50, not {nodes!r}.").format(nodes=nodes))
     status = status or default_status()
     previous = _recorded(name)
     chosen, why = choose_backend(backend, previous.backend if previous else None)
     if previous is not None and previous.backend != chosen and _open(previous).exists():
-        raise ClusterError(f"a {previous.backend} cluster named {name!r} already exists: delete it first with "
-                           f"`{command('down', name)}`, or choose another name.")
-    status.start(f"Backend: {chosen} ({why})")
+        raise ClusterError(_("a {backend} cluster named {name!r} already exists: delete it first with "
+                             "`{command}`, or choose another name.").format(
+                                 backend=previous.backend, name=name, command=command("down", name)))
+    status.start(_("Backend: {backend} ({why})").format(backend=chosen, why=why))
     status.end(True)
     options: dict[str, str] = {}
     if chosen == "kubeconfig":
@@ -204,7 +211,8 @@ def attach(name: str = DEFAULT_NAME) -> Cluster:
     """A handle on an existing cluster, whichever backend made it, without starting anything."""
     cluster = backend_of(name)
     if not cluster.exists():
-        raise ClusterNotFoundError(f"there is no cluster named {name!r}: start it with `{command('up', name)}`.")
+        raise ClusterNotFoundError(_("there is no cluster named {name!r}: start it with `{command}`.").format(
+            name=name, command=command("up", name)))
     return Cluster(cluster)
 
 
