@@ -5,11 +5,21 @@ the metrics-server patch, the timeouts), unit-tested without Docker; ``KindClust
 plan, through ``run``: the one place that starts ``kind`` or ``docker``, always with a timeout. kind
 sets no instance-type/region/zone labels, so the config adds them (chapter 5's node exercises), and
 metrics-server gets the flags kind needs (``--kubelet-insecure-tls``, InternalIP first).
+
+Which node image: kind's official one when the Docker daemon has it or can pull it; otherwise a node
+image built on this machine (``kworkshop/kind-node:<kubernetes version>-*``, made offline by the kit's
+test harness, ``make kind-images``), chosen explicitly and logged; ``KWORKSHOP_KIND_NODE_IMAGE`` names
+one outright. A built image's labels say which etcd and CoreDNS tags it carries, and the kubeadm config
+asks for those. Where the host has cgroup v1, every kubelet gets ``failCgroupV1: false`` (Kubernetes
+1.35+ refuse cgroup v1 otherwise). ``kind`` and ``docker`` run with the caller's environment, so
+``DOCKER_HOST`` chooses the daemon.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,7 +28,7 @@ from typing import Any
 import yaml
 
 from .. import paths
-from ..binaries.pins import KIND_NODE_IMAGE
+from ..binaries.pins import KIND_NODE_IMAGE, KUBERNETES_VERSION, METRICS_SERVER_VERSION
 from ..errors import ClusterError, CommandError, KworkshopError
 from ..i18n import N_, _
 from ..progress import LoggingStatus, Status, step
@@ -30,7 +40,18 @@ from .nodes import INSTANCE_TYPE, REGION, ZONES
 log = logging.getLogger(__name__)
 
 # images the chapter pulls: loaded into the nodes ahead of time so the workshop never waits on them
-CHAPTER_IMAGES = tuple(i for i in CATALOGUE if i.startswith(("jonbaier/", "docker/", "williamyeh/")))
+CHAPTER_IMAGES = tuple(i for i in CATALOGUE if i.startswith(("jonbaier/", "docker/", "williamyeh/", "busybox:")))
+# the DaemonSet the node chapter applies (notebooks/manifests/node-problem-detector.yaml), and the
+# metrics-server the kit installs
+EXTRA_IMAGES = ("gcr.io/google_containers/node-problem-detector:v0.1",
+                f"registry.k8s.io/metrics-server/metrics-server:{METRICS_SERVER_VERSION}")
+PRELOAD = CHAPTER_IMAGES + EXTRA_IMAGES
+# node images built on this machine (tests/harness/nodeimage.py), and the variable that names one outright
+BUILT_NODE_REPO = "kworkshop/kind-node"
+NODE_IMAGE_ENV = "KWORKSHOP_KIND_NODE_IMAGE"
+# labels of a built node image -> where the tag goes in kubeadm's ClusterConfiguration
+KUBEADM_TAG_LABELS = {"io.x-k8s.kworkshop.etcd-image-tag": ("etcd", "local", "imageTag"),
+                      "io.x-k8s.kworkshop.dns-image-tag": ("dns", "imageTag")}
 # seconds each kind/docker command may take: create waits 120 s for the nodes itself (--wait)
 TIMEOUTS = {"create": 600.0, "pull": 300.0, "load": 300.0, "delete": 180.0, "get": 30.0, "export": 30.0,
             "docker": 20.0}
@@ -69,13 +90,46 @@ def docker_available() -> tuple[bool, str]:
     return True, _("Docker {version} answers").format(version=out.stdout.strip())
 
 
-def kind_config(workers: int = 2, hpa_sync: str = "5s") -> dict[str, Any]:
-    """A kind Cluster: one control plane and ``workers`` labelled workers; a fast HPA."""
+def host_cgroup_v1(mounts: str) -> bool:
+    """Whether ``/proc/self/mounts`` shows a cgroup v1 hierarchy (no unified cgroup2 at /sys/fs/cgroup)."""
+    unified = any(line.split()[1:3] == ["/sys/fs/cgroup", "cgroup2"] for line in mounts.splitlines()
+                  if len(line.split()) > 2)
+    return not unified and any(line.split()[2:3] == ["cgroup"] for line in mounts.splitlines())
+
+
+def this_host_cgroup_v1() -> bool:
+    try:
+        return host_cgroup_v1(Path("/proc/self/mounts").read_text())
+    except OSError:
+        return False
+
+
+def image_tag_patch(labels: dict[str, str] | None) -> dict[str, Any]:
+    """kubeadm ClusterConfiguration fields for the image tags a built node image's labels name."""
+    patch: dict[str, Any] = {}
+    for label, path in KUBEADM_TAG_LABELS.items():
+        if value := (labels or {}).get(label):
+            here = patch
+            for key in path[:-1]:
+                here = here.setdefault(key, {})
+            here[path[-1]] = value
+    return patch
+
+
+def kind_config(workers: int = 2, hpa_sync: str = "5s", cgroup_v1: bool = False,
+                image_labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """A kind Cluster: one control plane and ``workers`` labelled workers; a fast HPA.
+
+    ``cgroup_v1``: the host has cgroup v1, so every kubelet is told not to refuse it
+    (https://kubernetes.io/docs/concepts/architecture/cgroups/, KubeletConfiguration ``failCgroupV1``).
+    ``image_labels``: the node image's labels; a built image's etcd/CoreDNS tags go to kubeadm.
+    """
+    cluster_patch = {"kind": "ClusterConfiguration",
+                     "controllerManager": {"extraArgs": {"horizontal-pod-autoscaler-sync-period": hpa_sync}},
+                     **image_tag_patch(image_labels)}
     nodes: list[dict[str, Any]] = [{
         "role": "control-plane",
-        "kubeadmConfigPatches": [yaml.safe_dump({
-            "kind": "ClusterConfiguration",
-            "controllerManager": {"extraArgs": {"horizontal-pod-autoscaler-sync-period": hpa_sync}}})],
+        "kubeadmConfigPatches": [yaml.safe_dump(cluster_patch)],
     }]
     for i in range(workers):
         nodes.append({"role": "worker", "labels": {
@@ -83,7 +137,27 @@ def kind_config(workers: int = 2, hpa_sync: str = "5s") -> dict[str, Any]:
             "topology.kubernetes.io/region": REGION,
             "topology.kubernetes.io/zone": ZONES[i % len(ZONES)],
         }})
-    return {"kind": "Cluster", "apiVersion": "kind.x-k8s.io/v1alpha4", "nodes": nodes}
+    config: dict[str, Any] = {"kind": "Cluster", "apiVersion": "kind.x-k8s.io/v1alpha4", "nodes": nodes}
+    if cgroup_v1:
+        config["kubeadmConfigPatches"] = [yaml.safe_dump({
+            "kind": "KubeletConfiguration", "apiVersion": "kubelet.config.k8s.io/v1beta1", "failCgroupV1": False})]
+    return config
+
+
+def choose_node_image(override: str | None, official_here: bool, built: list[str]) -> tuple[str | None, str]:
+    """Which node image ``kind create`` gets, and why (a sentence for the log).
+
+    ``official_here``: the daemon has kind's own image or could pull it. ``built``: node images built on
+    this machine, newest first. None when there is no usable image (the reason says so)."""
+    if override:
+        return override, _("{variable} names the node image").format(variable=NODE_IMAGE_ENV)
+    if official_here:
+        return KIND_NODE_IMAGE, _("kind's own node image")
+    if built:
+        return built[0], _("kind's own node image cannot be pulled here, so the node image built on this machine "
+                           "is used")
+    return None, _("kind's own node image cannot be pulled and no node image was built on this machine "
+                   "(the kit's test harness builds one: make kind-images)")
 
 
 def metrics_server_manifest(release_yaml: str) -> list[dict[str, Any]]:
@@ -93,16 +167,19 @@ def metrics_server_manifest(release_yaml: str) -> list[dict[str, Any]]:
         if doc.get("kind") == "Deployment" and doc["metadata"]["name"] == "metrics-server":
             container = doc["spec"]["template"]["spec"]["containers"][0]
             args = [a for a in container.get("args", []) if not a.startswith(
-                ("--kubelet-preferred-address-types", "--metric-resolution"))]
+                ("--kubelet-preferred-address-types", "--metric-resolution", "--kubelet-request-timeout"))]
+            # metrics-server refuses to start unless the resolution exceeds the kubelet request timeout
+            # (10 s by default): "metric-resolution should be larger than kubelet-request-timeout"
             container["args"] = [*args, "--kubelet-insecure-tls", "--metric-resolution=10s",
+                                 "--kubelet-request-timeout=5s",
                                  "--kubelet-preferred-address-types=InternalIP,Hostname,ExternalIP"]
     return docs
 
 
-def plan(kind: str, name: str, config_path: Path, kubeconfig: Path, images: tuple[str, ...] = CHAPTER_IMAGES,
-         docker: str = "docker") -> list[list[str]]:
+def plan(kind: str, name: str, config_path: Path, kubeconfig: Path, images: tuple[str, ...] = PRELOAD,
+         docker: str = "docker", node_image: str = KIND_NODE_IMAGE) -> list[list[str]]:
     """The commands ``up`` runs, in order (argv lists)."""
-    steps = [[kind, "create", "cluster", "--name", name, "--image", KIND_NODE_IMAGE, "--config", str(config_path),
+    steps = [[kind, "create", "cluster", "--name", name, "--image", node_image, "--config", str(config_path),
               "--kubeconfig", str(kubeconfig), "--wait", "120s"]]
     for image in images:
         steps.append([docker, "pull", image])
@@ -188,8 +265,13 @@ class KindCluster:
 
     def _up(self, kind: str, nodes: int, existed: bool, status: Status) -> None:
         config_path = self.root / "kind.yaml"
-        config_path.write_text(yaml.safe_dump(kind_config(max(nodes - 1, 1))))
-        for argv in plan(kind, self.name, config_path, self.kubeconfig):
+        node_image = KIND_NODE_IMAGE if existed else self._node_image()
+        cgroup_v1 = this_host_cgroup_v1()
+        if cgroup_v1:
+            log.info(_("the host has cgroup v1: the kubelets get failCgroupV1: false"))
+        config_path.write_text(yaml.safe_dump(kind_config(max(nodes - 1, 1), cgroup_v1=cgroup_v1,
+                                                          image_labels=self._labels(node_image))))
+        for argv in plan(kind, self.name, config_path, self.kubeconfig, node_image=node_image):
             if argv[1] == "create" and existed:
                 if not self.kubeconfig.is_file():
                     run([kind, "export", "kubeconfig", "--name", self.name, "--kubeconfig", str(self.kubeconfig)],
@@ -200,6 +282,36 @@ class KindCluster:
                 run(argv, timeout_for(argv), f"{argv[0]} {argv[1]}", check=argv[1] != "pull")
         with step(status, _("Installing metrics-server (kind's flags)")):
             self._install_metrics_server()
+
+    def _node_image(self) -> str:
+        """kind's official node image if the daemon has it or pulls it, else one built here (logged)."""
+        docker = shutil.which("docker") or "docker"
+        override = os.environ.get(NODE_IMAGE_ENV)
+        official = not override and (
+            run([docker, "image", "inspect", KIND_NODE_IMAGE], TIMEOUTS["docker"], "docker image inspect",
+                check=False).returncode == 0
+            or run([docker, "pull", KIND_NODE_IMAGE], TIMEOUTS["pull"], "docker pull", check=False).returncode == 0)
+        built: list[str] = []
+        if not override and not official:
+            out = run([docker, "images", BUILT_NODE_REPO, "--format", "{{.Repository}}:{{.Tag}}"],
+                      TIMEOUTS["docker"], "docker images", check=False)
+            built = [n for n in out.stdout.split() if n.partition(":")[2].startswith(f"{KUBERNETES_VERSION}-")]
+        image, why = choose_node_image(override, official, built)
+        if image is None:
+            raise ClusterError(_("no kind node image: {why}").format(why=why))
+        where = os.environ.get("DOCKER_HOST") or _("the default Docker daemon")
+        (log.info if image == KIND_NODE_IMAGE else log.warning)(
+            _("kind node image {image}: {why} ({daemon})").format(image=image, why=why, daemon=where))
+        return image
+
+    def _labels(self, image: str) -> dict[str, str]:
+        docker = shutil.which("docker") or "docker"
+        out = run([docker, "image", "inspect", "--format", "{{json .Config.Labels}}", image], TIMEOUTS["docker"],
+                  "docker image inspect", check=False)
+        try:
+            return json.loads(out.stdout) or {} if out.returncode == 0 else {}
+        except ValueError:
+            return {}
 
     def _kind(self, status: Status) -> str:
         from ..binaries import install_optional

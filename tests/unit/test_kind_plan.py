@@ -9,6 +9,10 @@ from kworkshop.binaries.pins import KIND_NODE_IMAGE
 from kworkshop.cluster import choose_backend
 from kworkshop.cluster.kind import (
     CHAPTER_IMAGES,
+    PRELOAD,
+    choose_node_image,
+    host_cgroup_v1,
+    image_tag_patch,
     kind_config,
     metrics_server_manifest,
     node_states,
@@ -36,13 +40,18 @@ def test_metrics_server_gets_the_flags_kind_needs():
     assert "--kubelet-insecure-tls" in args
     assert "--kubelet-preferred-address-types=InternalIP,Hostname,ExternalIP" in args
     assert sum(a.startswith("--kubelet-preferred-address-types") for a in args) == 1
+    # metrics-server v0.9 panics unless the resolution exceeds the kubelet request timeout
+    seconds = {a.split("=")[0]: int(a.split("=")[1].rstrip("s")) for a in args
+               if a.startswith(("--metric-resolution", "--kubelet-request-timeout"))}
+    assert seconds["--metric-resolution"] > seconds["--kubelet-request-timeout"]
 
 
 def test_plan_pins_the_node_image_and_preloads_the_chapter_images():
     steps = plan("kind", "kworkshop", Path("/c/kind.yaml"), Path("/c/kubeconfig"))
     assert steps[0][:3] == ["kind", "create", "cluster"] and KIND_NODE_IMAGE in steps[0]
     loaded = [s[3] for s in steps if s[1:3] == ["load", "docker-image"]]
-    assert loaded == list(CHAPTER_IMAGES)
+    assert loaded == list(PRELOAD) and set(CHAPTER_IMAGES) <= set(loaded)
+    assert "busybox:1.36" in loaded and any("metrics-server" in i for i in loaded)
     assert "jonbaier/pod-scaling:0.1" in loaded and not any("42.0" in i for i in loaded)  # 42.0 must really fail
 
 
@@ -67,3 +76,45 @@ def test_node_states_keep_only_running_as_running():
     assert node_states("c-worker\texited\nc-control-plane\trunning\n\n") == {
         "c-control-plane": "running", "c-worker": None}
     assert node_states("") == {}
+
+
+def test_plan_uses_the_node_image_it_is_given():
+    steps = plan("kind", "k", Path("/c/kind.yaml"), Path("/c/kubeconfig"), node_image="kworkshop/kind-node:v1-x")
+    assert steps[0][steps[0].index("--image") + 1] == "kworkshop/kind-node:v1-x"
+
+
+def test_cgroup_v1_hosts_get_the_kubelet_patch_and_only_they():
+    assert "kubeadmConfigPatches" not in kind_config(workers=2)
+    config = kind_config(workers=2, cgroup_v1=True)
+    patch = yaml.safe_load(config["kubeadmConfigPatches"][0])
+    assert patch["kind"] == "KubeletConfiguration" and patch["failCgroupV1"] is False
+    assert [n["role"] for n in config["nodes"]] == ["control-plane", "worker", "worker"]
+
+
+def test_cgroup_version_is_read_from_the_mounts():
+    v1 = ("tmpfs /sys/fs/cgroup tmpfs ro 0 0\n"
+          "cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,cpu,cpuacct 0 0\n")
+    v2 = "cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid 0 0\n"
+    hybrid = v1 + "cgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0\n"
+    assert host_cgroup_v1(v1) and host_cgroup_v1(hybrid)
+    assert not host_cgroup_v1(v2) and not host_cgroup_v1("")
+
+
+def test_a_built_node_image_brings_its_etcd_and_coredns_tags_to_kubeadm():
+    labels = {"io.x-k8s.kworkshop.etcd-image-tag": "3.6.16-0", "io.x-k8s.kworkshop.dns-image-tag": "v1.14.3",
+              "other": "x"}
+    assert image_tag_patch(labels) == {"etcd": {"local": {"imageTag": "3.6.16-0"}}, "dns": {"imageTag": "v1.14.3"}}
+    assert image_tag_patch(None) == {} and image_tag_patch({}) == {}
+    patch = yaml.safe_load(kind_config(image_labels=labels)["nodes"][0]["kubeadmConfigPatches"][0])
+    assert patch["etcd"]["local"]["imageTag"] == "3.6.16-0"
+    assert patch["controllerManager"]["extraArgs"]["horizontal-pod-autoscaler-sync-period"] == "5s"
+
+
+def test_the_node_image_choice_is_explicit():
+    built = ["kworkshop/kind-node:v1.36.3-abc", "kworkshop/kind-node:v1.36.3-old"]
+    assert choose_node_image("mine:1", False, built)[0] == "mine:1"
+    assert choose_node_image(None, True, built)[0] == KIND_NODE_IMAGE
+    image, why = choose_node_image(None, False, built)
+    assert image == built[0] and "built on this machine" in why
+    image, why = choose_node_image(None, False, [])
+    assert image is None and "make kind-images" in why
