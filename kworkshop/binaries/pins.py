@@ -242,7 +242,18 @@ HEY = Release(
     version_args=("-h",),
     version_marker="Usage: hey",
 )
-NODE_IMAGE_RELEASES: tuple[Release, ...] = (KUBERNETES_NODE, CRI_TOOLS, COREDNS, LOCAL_PATH_PROVISIONER, HEY)
+# The harness's image mirror: the nodes pull docker.io/gcr.io/registry.k8s.io names from it, so `:latest`
+# images (imagePullPolicy Always) start offline and a missing tag (pod-scaling:42.0) is a real pull error.
+REGISTRY = Release(
+    name="registry",
+    version="v3.1.2",
+    binaries=("registry",),
+    gomod="registry",
+    packages=("github.com/distribution/distribution/v3/cmd/registry",),
+    ldflags=("-X github.com/distribution/distribution/v3/version.version=v3.1.2",),
+    version_marker="v3.1.2",
+)
+NODE_IMAGE_RELEASES: tuple[Release, ...] = (KUBERNETES_NODE, CRI_TOOLS, COREDNS, LOCAL_PATH_PROVISIONER, HEY, REGISTRY)
 
 RELEASES: tuple[Release, ...] = (KUBERNETES, ETCD, KWOK, METRICS_SERVER)  # the embedded cluster's
 OPTIONAL: dict[str, tuple[Release, ...]] = {"kind": (KIND,)}  # `kworkshop install --backend kind`

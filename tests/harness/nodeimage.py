@@ -6,8 +6,9 @@ kubelet, kubeadm and kubectl copied to ``/usr/bin`` (crictl to ``/usr/local/bin`
 it); ``/kind/version``; kind's default CNI and storage manifests in ``/kind/manifests`` (the templates
 from kind's own source); containerd started in the container and every image kubeadm and kind need
 imported with ``ctr -n k8s.io images import --no-unpack`` (the images come from ``images.py``); then
-``docker commit`` with kind's entrypoint. The kubelet unit is enabled here (the harness's base leaves it
-off until there is a kubelet).
+``docker commit`` with kind's entrypoint. containerd's config also names the harness's image mirror
+(``mirror.py``, started and filled here) for docker.io, gcr.io and registry.k8s.io. The kubelet unit
+is enabled here (the harness's base leaves it off until there is a kubelet).
 
 The result is ``kworkshop/kind-node:<kubernetes version>-<digest>``, kept in the kit's Docker daemon
 (its data root is in the kit's cache, so it survives a daemon stop) and never committed. Its labels
@@ -30,11 +31,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE.parent))
 
-from harness import docker, images, nodebase  # noqa: E402
+from harness import docker, images, mirror, nodebase  # noqa: E402
 from kworkshop.binaries import pins  # noqa: E402
 
 REPO = "kworkshop/kind-node"
-RECIPE = 1
+RECIPE = 2
 # where kind.py reads which tags the built image carries (kworkshop/cluster/kind.py: KUBEADM_TAG_LABELS)
 ETCD_LABEL = "io.x-k8s.kworkshop.etcd-image-tag"
 DNS_LABEL = "io.x-k8s.kworkshop.dns-image-tag"
@@ -89,7 +90,8 @@ def _write(container: str, path: str, text: str) -> None:
 def build(force: bool = False, log=print) -> str:
     """The node image in the kit's daemon (built when missing); returns its name."""
     base = nodebase.build(log=log)
-    images.build_all(log=log)
+    mirror.start()
+    mirror.push(images.build_all(log=log), log=log)
     preload = images.control_plane_images()
     name = image_name(base, preload)
     if not force and docker.docker("image", "inspect", name, check=False).returncode == 0:
@@ -107,6 +109,8 @@ def build(force: bool = False, log=print) -> str:
         _write(container, "/kind/version", pins.KUBERNETES_VERSION)
         _write(container, "/kind/manifests/default-cni.yaml", kind_manifest("defaultCNIManifest"))
         _write(container, "/kind/manifests/default-storage.yaml", kind_manifest("defaultStorageManifest"))
+        # the harness's mirror (mirror.py): containerd pulls docker.io, gcr.io and registry.k8s.io from it
+        _exec(container, "bash", "-c", "cat >> /etc/containerd/config.toml", stdin=mirror.CONTAINERD_MIRRORS.encode())
         _exec(container, "ln", "-sf", "/etc/systemd/system/kubelet.service",
               "/etc/systemd/system/multi-user.target.wants/kubelet.service")
         # kind's containerdImporter: containerd in the build container, images imported unpacked later
