@@ -138,33 +138,44 @@ def wait_healthy(comp: Component, deadline: float) -> None:
 
 # -- leases ---------------------------------------------------------------------------------------
 
-def release_leases(api, comp: Component) -> None:
-    """Delete the leases a dead ``comp`` held, so its successor need not wait for them to expire."""
-    from kubernetes import client
+def _transient() -> tuple[type[BaseException], ...]:
+    """What a just-healed apiserver may answer for a few seconds: errors to retry, not to show."""
+    import urllib3
     from kubernetes.client.exceptions import ApiException
 
+    return (ApiException, urllib3.exceptions.HTTPError, OSError)
+
+
+def release_leases(api, comp: Component, deadline: float) -> None:
+    """Delete the leases a dead ``comp`` held, so its successor need not wait for them to expire."""
+    from kubernetes import client
+
     coord = client.CoordinationV1Api(api)
-    try:
-        if comp.name in LEADER_LEASES:
-            coord.delete_namespaced_lease(LEADER_LEASES[comp.name], "kube-system", _request_timeout=5)
-        elif comp.name == "kwok-controller":
-            coord.delete_collection_namespaced_lease(NODE_LEASE_NAMESPACE, _request_timeout=5)
-    except ApiException as exc:
-        if exc.status != 404:
-            raise
+
+    def released() -> bool:
+        try:
+            if comp.name in LEADER_LEASES:
+                coord.delete_namespaced_lease(LEADER_LEASES[comp.name], "kube-system", _request_timeout=5)
+            elif comp.name == "kwok-controller":
+                coord.delete_collection_namespaced_lease(NODE_LEASE_NAMESPACE, _request_timeout=5)
+        except _transient() as exc:
+            return getattr(exc, "status", None) == 404
+        return True
+
+    wait_until(_("the leases of {component} could not be released within the time allowed")
+               .format(component=comp.name), released, deadline)
 
 
 def wait_leases(api, comp: Component, deadline: float) -> None:
     """Wait until ``comp`` holds its leases again (leader lease, or every node's lease)."""
     from kubernetes import client
-    from kubernetes.client.exceptions import ApiException
 
     coord = client.CoordinationV1Api(api)
     if comp.name in LEADER_LEASES:
         def held() -> bool:
             try:
                 lease = coord.read_namespaced_lease(LEADER_LEASES[comp.name], "kube-system", _request_timeout=5)
-            except ApiException:
+            except _transient():
                 return False
             return bool(lease.spec.holder_identity)
 
@@ -174,10 +185,13 @@ def wait_leases(api, comp: Component, deadline: float) -> None:
         core = client.CoreV1Api(api)
 
         def all_held() -> bool:
-            nodes = {n.metadata.name for n in core.list_node(_request_timeout=5).items}
-            held = {lease.metadata.name for lease in
-                    coord.list_namespaced_lease(NODE_LEASE_NAMESPACE, _request_timeout=5).items
-                    if lease.spec.holder_identity}
+            try:
+                nodes = {n.metadata.name for n in core.list_node(_request_timeout=5).items}
+                held = {lease.metadata.name for lease in
+                        coord.list_namespaced_lease(NODE_LEASE_NAMESPACE, _request_timeout=5).items
+                        if lease.spec.holder_identity}
+            except _transient():
+                return False
             return nodes <= held
 
         wait_until(_("kwok-controller did not take over the nodes within the time allowed"), all_held, deadline)
@@ -196,8 +210,6 @@ def _after_apiserver(group: list[Component], everything: list[Component]) -> boo
 def heal(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str, status: Status,
          timeout: float = 60) -> list[str]:
     """Restart every dead component of the cluster, each until ready; returns their names."""
-    from . import readiness
-
     everything = components.read(kwok_cluster_dir / "kwok.yaml")
     if not everything:
         raise ClusterError(_("cluster {cluster!r} has no readable component list ({file}); delete it with "
@@ -208,6 +220,21 @@ def heal(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str, 
             ports.reserve(kit_dir, [p for c in everything for p in c.ports])
     deadline = time.monotonic() + timeout
     restarted: list[str] = []
+    # A controller that lost its leader lease while etcd or the apiserver was down exits a few
+    # seconds later (its renew deadline is 10 s): what dies while healing is healed in a second round.
+    for _round in range(2):
+        dead_now = _heal_once(everything, kwok_cluster_dir, kit_dir, kubeconfig, cluster, status, deadline)
+        restarted += dead_now
+        if not dead_now or all(components.pid_of(c) is not None for c in everything):
+            break
+    return restarted
+
+
+def _heal_once(everything: list[Component], kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path,
+               cluster: str, status: Status, deadline: float) -> list[str]:
+    from . import readiness
+
+    restarted: list[str] = []
     api = None
     try:
         for group in components.levels(everything):
@@ -216,6 +243,8 @@ def heal(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str, 
                 continue
             if api is None and _after_apiserver(group, everything):
                 api = readiness.api_client(kubeconfig, retries=False)
+                # a restarted etcd: the running apiserver needs a moment to reconnect
+                readiness.wait_apiserver(api, max(deadline - time.monotonic(), 1))
             with ports.machine_lock():  # port check and start, as one step against other clusters
                 for comp in dead:
                     orphan = check_ports(comp, kwok_cluster_dir, kit_dir, cluster)
@@ -223,7 +252,7 @@ def heal(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str, 
                         comp.pidfile.write_text(str(orphan))
                         continue
                     if api is not None:
-                        release_leases(api, comp)
+                        release_leases(api, comp, deadline)
                     components.start(comp)
             for comp in dead:
                 with step(status, _("Restarting {component} ({cluster})").format(component=comp.name,
