@@ -69,3 +69,26 @@ def namespace(cluster) -> Iterator[str]:
     create_namespace(name)
     yield name
     core.delete_namespace(name)
+
+
+@pytest.fixture
+def zh(monkeypatch, tmp_path):
+    """The kit speaks Chinese for one test (its compiled catalogues in a cache of the test's own)."""
+    from kworkshop import i18n
+
+    monkeypatch.setenv("KWORKSHOP_CACHE_DIR", str(tmp_path / "i18n-cache"))
+    monkeypatch.setenv("KWORKSHOP_LANG", "zh_CN")
+    i18n.translations.cache_clear()
+    yield
+    i18n.translations.cache_clear()
+
+
+@pytest.fixture
+def en(monkeypatch):
+    """The kit speaks English for one test, whatever the machine's locale."""
+    from kworkshop import i18n
+
+    monkeypatch.setenv("KWORKSHOP_LANG", "en")
+    i18n.translations.cache_clear()
+    yield
+    i18n.translations.cache_clear()

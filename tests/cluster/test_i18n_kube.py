@@ -10,19 +10,10 @@ from pathlib import Path
 import pytest
 
 import kworkshop as kw
-from kworkshop import i18n
 
 from .helpers import LISTING_5_1, deployment
 
 pytestmark = pytest.mark.cluster
-
-
-@pytest.fixture
-def zh(monkeypatch, tmp_path):
-    monkeypatch.setenv("KWORKSHOP_LANG", "zh_CN")
-    i18n.translations.cache_clear()
-    yield
-    i18n.translations.cache_clear()
 
 
 def _write(tmp: Path, text: str) -> str:

@@ -33,23 +33,6 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
-def zh(monkeypatch, tmp_path):
-    monkeypatch.setenv("KWORKSHOP_CACHE_DIR", str(tmp_path / "cache"))  # the .mo files compile here
-    monkeypatch.setenv("KWORKSHOP_LANG", "zh_CN")
-    i18n.translations.cache_clear()
-    yield
-    i18n.translations.cache_clear()
-
-
-@pytest.fixture
-def en(monkeypatch):
-    monkeypatch.setenv("KWORKSHOP_LANG", "en")
-    i18n.translations.cache_clear()
-    yield
-    i18n.translations.cache_clear()
-
-
-@pytest.fixture
 def machine(tmp_path, monkeypatch):
     monkeypatch.setenv("KWORKSHOP_MACHINE_DIR", str(tmp_path / "machine"))
     return tmp_path

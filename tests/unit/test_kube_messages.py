@@ -17,7 +17,6 @@ import pytest
 from kubernetes.client.exceptions import ApiException
 
 import kworkshop as kw
-from kworkshop import i18n
 from kworkshop.kube import cron, legacy
 from kworkshop.kube.client import translate
 from kworkshop.kube.resources import parse_ref
@@ -28,23 +27,6 @@ BOOK = Path(__file__).parents[2] / "notebooks" / "manifests" / "book"
 LISTING_5_1 = next(BOOK.glob("listing-5-1-*.yaml"))
 HAN = re.compile(r"[\u4e00-\u9fff]")
 AFTER = datetime(2026, 1, 1, tzinfo=timezone.utc)  # a Thursday
-
-
-@pytest.fixture
-def zh(monkeypatch, tmp_path):
-    monkeypatch.setenv("KWORKSHOP_CACHE_DIR", str(tmp_path))  # the .mo files compile here
-    monkeypatch.setenv("KWORKSHOP_LANG", "zh_CN")
-    i18n.translations.cache_clear()
-    yield
-    i18n.translations.cache_clear()
-
-
-@pytest.fixture
-def en(monkeypatch):
-    monkeypatch.setenv("KWORKSHOP_LANG", "en")
-    i18n.translations.cache_clear()
-    yield
-    i18n.translations.cache_clear()
 
 
 def _error(action) -> str:

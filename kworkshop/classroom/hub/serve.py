@@ -29,6 +29,7 @@ from pathlib import Path
 import psutil
 
 from ... import paths
+from ...cluster.processes import terminate
 from ...errors import ConfigError, KworkshopError
 from ...i18n import _, language, ngettext
 from ...progress import LoggingStatus, Status, step
@@ -324,21 +325,6 @@ def _leftovers(class_name: str) -> list[psutil.Process]:
     return found
 
 
-def _end(procs: list[psutil.Process], timeout: float = 20) -> None:
-    for proc in procs:
-        try:
-            proc.terminate()
-        except psutil.NoSuchProcess:
-            pass
-    _gone, alive = psutil.wait_procs(procs, timeout=timeout)
-    for proc in alive:
-        try:
-            proc.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(alive, timeout=5)
-
-
 def stop(class_name: str) -> list[str]:
     """Stop the class's hub, then anything of the class still running; returns what it stopped."""
     stopped = []
@@ -351,7 +337,7 @@ def stop(class_name: str) -> list[str]:
             hub.kill()
         stopped.append(f"JupyterHub (pid {hub.pid})")
     rest = _leftovers(class_name)
-    _end(rest)
+    terminate(rest, grace=20)
     stopped += [f"pid {p.pid}" for p in rest]
     return stopped
 
