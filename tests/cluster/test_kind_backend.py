@@ -1,5 +1,5 @@
 """The kind backend end to end, with real containers: three node containers, the real kubelet pulling
-(or failing to pull) the chapter's images.
+(or failing to pull) the chapter's images, and notebooks 02 and 03 run to the end on them (about 6 min).
 
 Where a Docker daemon answers (DOCKER_HOST, or the kit's own harness daemon, tests/harness/docker.py,
 which `make kind-images` starts and fills with a node image and the chapter's images built offline), the
@@ -10,6 +10,7 @@ reported as skipped with the reason.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from harness import docker as harness
@@ -20,6 +21,7 @@ from kworkshop.cluster import records
 from kworkshop.cluster.kind import docker_available
 from kworkshop.kube.connection import current_namespace
 from kworkshop.kube.watch import wait_for
+from kworkshop.notebooks import run_notebooks
 
 from .helpers import waiting_reason
 
@@ -37,6 +39,7 @@ if HOST:
 AVAILABLE, WHY = docker_available()
 needs_docker = pytest.mark.skipif(not AVAILABLE, reason=f"kind needs Docker: {WHY}")
 NAME = "kworkshop-kind-test"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +113,23 @@ def test_whalesay_logs_come_from_cowsay(cluster, core):
     kw.wait_for_job("long-task", timeout=120)
     out = kw.logs("job/long-task")
     assert "< Finishing that task in a jiffy >" in out and "(oo)" in out
+
+
+@needs_docker
+def test_notebooks_02_and_03_run_to_the_end_on_kind(cluster, core, tmp_path, monkeypatch):
+    """Real containers under the chapter: 42.0's real ErrImagePull and undo (02); the HPA going 3 -> 6 -> 3
+    on real CPU from the real load generator's requests (03)."""
+    for variable, value in (("KWORKSHOP_CLUSTER", NAME), ("KWORKSHOP_BACKEND", "kind"), ("KWORKSHOP_SOLUTIONS", "1")):
+        monkeypatch.setenv(variable, value)
+    runs = run_notebooks([NOTEBOOKS / "02-updates-history-rollback.ipynb", NOTEBOOKS / "03-autoscaling.ipynb"],
+                         tmp_path, parameters={"backend": "kind", "solutions": True})
+    assert all(r.passed for r in runs), [str(r) for r in runs]
+    failed = [e.message or "" for e in core.list_namespaced_event("ch5-updates", field_selector="reason=Failed").items]
+    assert any("pod-scaling:42.0" in m for m in failed), failed
+    rescales = [e.message or "" for e in core.list_namespaced_event(
+        "ch5-autoscaling", field_selector="reason=SuccessfulRescale").items]
+    assert any(m.startswith("New size: 6; reason: cpu resource utilization") for m in rescales), rescales
+    assert any(m.startswith("New size: 3; reason: All metrics below target") for m in rescales), rescales
 
 
 def test_asking_for_kind_without_docker_says_how_to_go_on(state_root):
