@@ -13,7 +13,12 @@ Prints, for N runs (median, min, max):
                 skipped with --no-memory;
   * cold build  with --cold: `kworkshop install` with empty Go caches and an empty kit cache.
 
-Usage: python benchmarks/cluster_up.py [--runs 3] [--cold] [--no-memory]
+  * kind        with --backend kind: `kw.up(backend="kind")` (node image cached, images built) to 3
+                nodes Ready, the chapter's images loaded and metrics-server applied, and the node
+                containers' memory (docker stats), beside one embedded `kw.up()` and its processes'
+                RSS. Uses DOCKER_HOST, else the kit's harness daemon (tests/harness/docker.py).
+
+Usage: python benchmarks/cluster_up.py [--runs 3] [--cold] [--no-memory] [--backend embedded|kind]
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import yaml
 
 import kworkshop as kw
 from kworkshop.binaries import install
-from kworkshop.cluster.embedded import ClusterLayout, Kwokctl
+from kworkshop.cluster.embedded import ClusterLayout, EmbeddedCluster, Kwokctl
 from kworkshop.cluster.kwokconfig import kwokctl_configuration, resource_metrics
 
 
@@ -99,6 +104,62 @@ def raw_up(root: Path) -> float:
     return took
 
 
+def kind_up(root: Path) -> tuple[float, float]:
+    """Seconds for `kw.up(backend="kind")`, and the node containers' memory (MiB) once it is up."""
+    if not os.environ.get("DOCKER_HOST"):
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        from harness import docker as harness
+
+        if harness.answers():
+            os.environ["DOCKER_HOST"] = harness.HOST
+    os.environ["KWORKSHOP_STATE_DIR"] = str(root)
+    t0 = time.perf_counter()
+    try:
+        kw.up(backend="kind", name="bench-kind", set_env=False)
+        took = time.perf_counter() - t0
+        out = subprocess.run(["docker", "stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}"],
+                             capture_output=True, text=True, check=True).stdout
+        mib = sum(_mib(line.split()[1]) for line in out.splitlines() if line.startswith("bench-kind-"))
+    finally:
+        problems = kw.down("bench-kind")
+    assert not problems, problems
+    return took, mib
+
+
+def _mib(size: str) -> float:
+    """docker stats' ``123.4MiB`` / ``1.2GiB`` in MiB."""
+    units = {"KiB": 1 / 1024, "MiB": 1.0, "GiB": 1024.0, "B": 1 / 2**20}
+    for unit, factor in units.items():
+        if size.endswith(unit):
+            return float(size[: -len(unit)]) * factor
+    return 0.0
+
+
+def embedded_rss(root: Path) -> tuple[float, float]:
+    """Seconds for one embedded `kw.up()`, and its processes' RSS (MiB) once it is up."""
+    os.environ["KWORKSHOP_STATE_DIR"] = str(root)
+    t0 = time.perf_counter()
+    try:
+        kw.up(3, name="bench-kit", set_env=False)
+        took = time.perf_counter() - t0
+        pids = {c: p for c, p in EmbeddedCluster("bench-kit", root).component_pids().items() if p}
+        rss = memory.sample(pids).total
+    finally:
+        problems = kw.down("bench-kit")
+    assert not problems, problems
+    return took, rss
+
+
+def compare_kind(runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="kworkshop-bench-") as tmp:
+        kind = [kind_up(Path(tmp) / f"kind{i}") for i in range(runs)]
+        embedded = [embedded_rss(Path(tmp) / f"kit{i}") for i in range(runs)]
+    print(summary("kind kw.up (3 nodes Ready, images)", [k[0] for k in kind], "s"))
+    print(summary("embedded kw.up (3 nodes, metrics)", [e[0] for e in embedded], "s"))
+    print(summary("kind node containers' memory", [k[1] for k in kind], "MiB"))
+    print(summary("embedded cluster's RSS", [e[1] for e in embedded], "MiB"))
+
+
 def cold_install() -> float:
     with tempfile.TemporaryDirectory(prefix="kworkshop-cold-") as tmp:
         env = {**os.environ, "KWORKSHOP_CACHE_DIR": f"{tmp}/cache", "GOCACHE": f"{tmp}/gocache",
@@ -120,8 +181,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cold", action="store_true", help="also time a cold build (several minutes)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory figures (~2 minutes)")
+    parser.add_argument("--backend", choices=("embedded", "kind"), default="embedded",
+                        help="kind: time kind's cluster and its memory beside the embedded one's")
     args = parser.parse_args()
     install()  # binaries cached before any timing
+    if args.backend == "kind":
+        compare_kind(args.runs)
+        return 0
     kit, raw, top = [], [], []
     with tempfile.TemporaryDirectory(prefix="kworkshop-bench-") as tmp:
         for i in range(args.runs):
