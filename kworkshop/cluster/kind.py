@@ -278,8 +278,11 @@ class KindCluster:
                         TIMEOUTS["get"], "kind export kubeconfig")
                 continue
             with step(status, step_title(argv)):
-                # a pull may fail offline: the nodes pull the image later themselves
-                run(argv, timeout_for(argv), f"{argv[0]} {argv[1]}", check=argv[1] != "pull")
+                # a pull may fail offline: the daemon's own copy is loaded, or the nodes pull it later
+                out = run(argv, timeout_for(argv), f"{argv[0]} {argv[1]}", check=argv[1] != "pull")
+                if argv[1] == "pull" and out.returncode != 0:
+                    log.info(_("{image} was not pulled ({error}); the copy the Docker daemon has is loaded, "
+                               "if any").format(image=argv[2], error=(out.stderr.strip().splitlines() or ["?"])[-1]))
         with step(status, _("Installing metrics-server (kind's flags)")):
             self._install_metrics_server()
 
