@@ -15,7 +15,7 @@ import urllib3
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
-from ..errors import ClusterError
+from ..errors import ClusterError, WaitTimeout
 from ..i18n import _, ngettext
 from ..kube.watch import wait_for
 from .nodes import node_manifest, node_name
@@ -93,5 +93,13 @@ def wait_metrics_api(api: client.ApiClient, timeout: float) -> None:
             c.type == "Available" and c.status == "True" for c in (s.status.conditions or []))
             for s in services)
 
-    wait_for(reg.list_api_service, available, timeout, _("the metrics API (metrics-server)"),
-             field_selector=f"metadata.name={METRICS_APISERVICE}")
+    try:
+        wait_for(reg.list_api_service, available, timeout, _("the metrics API (metrics-server)"),
+                 field_selector=f"metadata.name={METRICS_APISERVICE}")
+    except WaitTimeout as exc:  # say why the apiserver finds metrics-server unavailable
+        try:
+            conditions = reg.read_api_service(METRICS_APISERVICE, _request_timeout=5).status.conditions or []
+        except (ApiException, urllib3.exceptions.HTTPError):
+            raise exc from None
+        why = "; ".join(f"{c.reason}: {c.message}" for c in conditions if c.type == "Available")
+        raise WaitTimeout(f"{exc} ({why})" if why else str(exc)) from exc
