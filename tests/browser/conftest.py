@@ -90,3 +90,24 @@ def lab(cluster, tmp_path):
     proc.terminate()
     proc.wait(20)
     log.close()
+
+
+def wait_for_kernel(page, timeout: float = 120_000) -> None:
+    """Wait until the open notebook's kernel is connected and idle (Run All does nothing before)."""
+    page.wait_for_selector(".jp-StatusBar-Widget:has-text('Idle'), .jp-Notebook-ExecutionIndicator"
+                           "[data-status='idle']", timeout=timeout)
+
+
+def run_all(page) -> None:
+    """Run → Run All Cells, again until the first code cell shows it started (a cold kernel is slow)."""
+    first_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").first
+    for _attempt in range(5):
+        page.click("li.lm-MenuBar-item:has-text('Run')")
+        page.click("li.lm-Menu-item:has-text('Run All Cells')")
+        try:
+            page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.innerText)",
+                                   arg=first_prompt.element_handle(), timeout=15_000)
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+    raise AssertionError("JupyterLab never started running the notebook")

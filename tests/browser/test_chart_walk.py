@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from .conftest import CHROMIUM, FLAGS, SHOTS
+from .conftest import CHROMIUM, FLAGS, SHOTS, wait_for_kernel
 
 pytestmark = pytest.mark.cluster
 
@@ -92,8 +92,7 @@ def test_a_learner_walks_notebook_02_and_the_chart_keeps_up_and_stays(lab, clust
         page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}")
         cells = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
         cells.first.wait_for(timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
-                               ".jp-StatusBar-Widget:has-text('Idle')", timeout=120_000)
+        wait_for_kernel(page, timeout=120_000)
         cells.first.click()
         page.keyboard.press("Escape")
         for i in range(UNDO_CHECK + 1):  # Shift+Enter through the cells, one at a time
@@ -138,8 +137,7 @@ def test_a_learner_walks_notebook_02_and_the_chart_keeps_up_and_stays(lab, clust
         page.click("li.lm-MenuBar-item:has-text('Kernel')")
         page.click("li.lm-Menu-item:has-text('Restart Kernel')")
         page.click(".jp-Dialog-button.jp-mod-accept")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
-                               ".jp-StatusBar-Widget:has-text('Idle')", timeout=60_000)
+        wait_for_kernel(page, timeout=60_000)
         page.reload()
         cells.first.wait_for(timeout=60_000)
         outputs = cells.nth(CHART_CELL).locator(".jp-OutputArea-output")

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from .conftest import CHROMIUM, FLAGS, SHOTS
+from .conftest import CHROMIUM, FLAGS, SHOTS, run_all, wait_for_kernel
 
 pytestmark = pytest.mark.cluster
 
@@ -28,21 +28,6 @@ PROBE = ("import json, warnings; from kworkshop.live import fonts\n"
          "    warnings.simplefilter('always'); chart.png()\n"
          "print('CHART-FONT', json.dumps({'font': fonts.chart_font(), 'title': chart.title, "
          "'missing': [str(w.message) for w in _w if 'missing from font' in str(w.message)]}))")
-
-
-def _run_all(page) -> None:
-    """Run → Run All Cells, again until the first code cell shows it started (a cold kernel is slow)."""
-    first_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").first
-    for _attempt in range(5):
-        page.click("li.lm-MenuBar-item:has-text('Run')")
-        page.click("li.lm-Menu-item:has-text('Run All Cells')")
-        try:
-            page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.innerText)", arg=first_prompt.element_handle(),
-                                   timeout=15_000)
-            return
-        except Exception:
-            page.keyboard.press("Escape")
-    raise AssertionError("JupyterLab never started running the notebook")
 
 
 def _run_new_cell(page, cells, code: str, timeout: float = 60_000):
@@ -70,9 +55,8 @@ def test_the_chinese_notebook_02_draws_its_chart_in_chinese_glyphs(lab, cluster)
         page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}")
         cells = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
         cells.first.wait_for(timeout=60_000)
-        page.wait_for_selector(".jp-StatusBar-Widget:has-text('Idle'), .jp-Notebook-ExecutionIndicator"
-                               "[data-status='idle']", timeout=120_000)
-        _run_all(page)
+        wait_for_kernel(page)
+        run_all(page)
         page.wait_for_function("document.body.innerText.includes('\"recreate-demo\" deleted')", timeout=420_000)
         said = page.inner_text(".jp-NotebookPanel")
         assert "在名字空间 ch5-updates-zh 中工作" in said, said[:2000]  # the session's line, in Chinese

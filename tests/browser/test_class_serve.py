@@ -22,7 +22,7 @@ import pytest
 
 from kworkshop.classroom.hub import users
 
-from .conftest import CHROMIUM, FLAGS, ROOT, SHOTS, _free_port, lab_settings
+from .conftest import CHROMIUM, FLAGS, ROOT, SHOTS, _free_port, lab_settings, wait_for_kernel
 from .test_terminal import _run, _screen
 
 pytestmark = pytest.mark.cluster
@@ -114,8 +114,7 @@ def _run_to_first_checkpoint(page, account: str) -> None:
     """Notebook 01: write the prediction down, then Run > Run All Above the cell after the checkpoint."""
     page.goto(page.url.split("/lab")[0] + "/lab/tree/01-deployments.ipynb")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
-                           ".jp-StatusBar-Widget:has-text('Idle')", timeout=180_000)
+    wait_for_kernel(page, timeout=180_000)
     cell = page.locator(".jp-CodeCell:has-text('prediction = None')").first
     cell.locator(".cm-content").click()
     page.keyboard.press("Control+a")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import CHROMIUM, FLAGS, ROOT
+from .conftest import CHROMIUM, FLAGS, ROOT, run_all, wait_for_kernel
 
 pytestmark = pytest.mark.cluster
 
@@ -27,20 +27,8 @@ def test_jupyterlab_runs_the_rollout_notebook_and_shows_the_chart(lab, cluster):
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
         # the kernel must be connected before "Run All Cells" does anything: wait for Idle, and
         # retry the menu until the first code cell shows it started (a cold start is slow)
-        page.wait_for_selector(".jp-StatusBar-Widget:has-text('Idle'), .jp-Notebook-ExecutionIndicator"
-                               "[data-status='idle']", timeout=120_000)
-        first_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").first
-        for _ in range(5):
-            page.click("li.lm-MenuBar-item:has-text('Run')")
-            page.click("li.lm-Menu-item:has-text('Run All Cells')")
-            try:
-                page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.innerText)", arg=first_prompt.element_handle(),
-                                       timeout=15_000)
-                break
-            except Exception:
-                page.keyboard.press("Escape")
-        else:
-            raise AssertionError("JupyterLab never started running the notebook")
+        wait_for_kernel(page)
+        run_all(page)
         page.wait_for_function("document.body.innerText.includes('\"recreate-demo\" deleted')",
                                timeout=300_000)
         chart = page.locator(".jp-OutputArea-output img.widget-image, .jp-OutputArea-output img").first
