@@ -199,14 +199,6 @@ def wait_leases(api, comp: Component, deadline: float) -> None:
 
 # -- the whole --------------------------------------------------------------------------------------
 
-def _after_apiserver(group: list[Component], everything: list[Component]) -> bool:
-    """Whether ``group`` comes after the apiserver's group (so the apiserver can be asked)."""
-    order = components.levels(everything)
-    api_level = next((i for i, g in enumerate(order) if any(c.name == "kube-apiserver" for c in g)), None)
-    here = next(i for i, g in enumerate(order) if g == group)
-    return api_level is not None and here > api_level
-
-
 def heal(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str, status: Status,
          timeout: float = 60) -> list[str]:
     """Restart every dead component of the cluster, each until ready; returns their names."""
@@ -237,11 +229,13 @@ def _heal_once(everything: list[Component], kwok_cluster_dir: Path, kit_dir: Pat
     restarted: list[str] = []
     api = None
     try:
-        for group in components.levels(everything):
+        order = components.levels(everything)
+        api_level = next((i for i, g in enumerate(order) if any(c.name == "kube-apiserver" for c in g)), len(order))
+        for level, group in enumerate(order):
             dead = [c for c in group if components.pid_of(c) is None]
             if not dead:
                 continue
-            if api is None and _after_apiserver(group, everything):
+            if api is None and level > api_level:  # the apiserver runs (or was healed) by now: ask it
                 api = readiness.api_client(kubeconfig, retries=False)
                 # a restarted etcd: the running apiserver needs a moment to reconnect
                 readiness.wait_apiserver(api, max(deadline - time.monotonic(), 1))
