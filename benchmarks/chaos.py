@@ -173,11 +173,21 @@ def port_takeover(a: str, b: str) -> tuple[bool, str]:
         return False, f"healing A failed: {healed.stderr[-300:]}"
     ns_a = Kubectl(a)("get", "namespaces", "-o", "name")
     ns_b = Kubectl(b)("get", "namespaces", "-o", "name")
-    ok = (kube_system_uid(a) == uid_a and kube_system_uid(b) == uid_b and "only-in-a" in ns_a
-          and "only-in-b" not in ns_a and "only-in-a" not in ns_b and alive(a) and alive(b))
-    guard = etcd_refuses_strangers(a, b)
-    said = "each cluster serves its own data" if ok else f"A: {ns_a.split()} B: {ns_b.split()}"
-    return ok and guard, f"{said}; {'B' if guard else 'NOT B'}'s etcd refuses A's certificate"
+    conditions = {
+        "A's kube-system is the one it had": kube_system_uid(a) == uid_a,
+        "B's kube-system is the one it had": kube_system_uid(b) == uid_b,
+        "A has only-in-a": "only-in-a" in ns_a,
+        "A lacks only-in-b": "only-in-b" not in ns_a,
+        "B lacks only-in-a": "only-in-a" not in ns_b,
+        "B's etcd refuses A's certificate": etcd_refuses_strangers(a, b),
+    }
+    for name in (a, b):  # every component runs, or the dead one is named
+        for component, pid in pids(name).items():
+            conditions[f"{name}'s {component} runs"] = bool(pid)
+    failed = [what for what, held in conditions.items() if not held]
+    if failed:
+        return False, f"not so: {'; '.join(failed)} (A: {ns_a.split()} B: {ns_b.split()})"
+    return True, "each cluster serves its own data; B's etcd refuses A's certificate"
 
 
 def etcd_refuses_strangers(a: str, b: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import paths
 from ..errors import BinariesError, BuildError
 from ..i18n import _
-from ..progress import LoggingStatus, Status, step
+from ..progress import LoggingStatus, Status
 from . import download, gobuild
 from .pins import OPTIONAL, RELEASES, Release, host_arch
 
@@ -92,10 +92,12 @@ def install(status: Status | None = None, *, allow_download: bool = True, allow_
     """
     status = status or LoggingStatus()
     found: dict[str, Path] = {}
-    for release in RELEASES if releases is None else releases:
-        got = None if force else (cached(release) or on_path(release))
-        if got is None:
-            got = _obtain(release, status, allow_download, allow_build)
+    wanted = RELEASES if releases is None else releases
+    present = {r.name: None if force else (cached(r) or on_path(r)) for r in wanted}
+    if allow_build:  # module downloads overlap the first compile (a failed release download builds too)
+        gobuild.prefetch(tuple(r for r in wanted if present[r.name] is None))
+    for release in wanted:
+        got = present[release.name] or _obtain(release, status, allow_download, allow_build)
         found.update(got)
     return Binaries(found)
 
@@ -119,9 +121,15 @@ def _obtain(release: Release, status: Status, allow_download: bool, allow_build:
         reasons.append(_("download: no release artifact with a pinned sha256 for this platform"))
     if allow_build:
         try:
-            with step(status, _("Building {name} {version} from Go modules").format(name=release.name,
-                                                                                    version=release.version)):
-                gobuild.build(release, folder, status)
+            status.start(_("Building {name} {version} from Go modules").format(name=release.name,
+                                                                               version=release.version))
+            try:
+                took = gobuild.build(release, folder, status)
+            except BaseException:
+                status.end(False)
+                raise
+            status.end(True, _("modules {download}s, compiling {compile}s").format(
+                download=f"{took.download:.0f}", compile=f"{took.compile:.0f}"))
             return {name: folder / name for name in release.binaries}
         except BuildError:
             raise

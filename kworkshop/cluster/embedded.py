@@ -219,6 +219,9 @@ class EmbeddedCluster:
         try:
             readiness.wait_apiserver(api, timeout)
             identity.ensure(api, self.name, self.layout.kit_dir)  # the apiserver answering is ours
+            if created:  # what died while the new apiserver was slow to answer is started again
+                healing.settle(self.layout.kwok_cluster_dir, self.layout.kit_dir, self.layout.kubeconfig,
+                               self.name, status, timeout=min(timeout, 60))
             with step(status, ngettext("Registering {count} simulated node", "Registering {count} simulated nodes",
                                        nodes).format(count=nodes)):
                 readiness.ensure_nodes(api, nodes)

@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import ClusterError
@@ -215,11 +216,80 @@ def heal(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str, 
     # A controller that lost its leader lease while etcd or the apiserver was down exits a few
     # seconds later (its renew deadline is 10 s): what dies while healing is healed in a second round.
     for _round in range(2):
+        since = datetime.now(timezone.utc)
         dead_now = _heal_once(everything, kwok_cluster_dir, kit_dir, kubeconfig, cluster, status, deadline)
         restarted += dead_now
-        if not dead_now or all(components.pid_of(c) is not None for c in everything):
+        if not dead_now:
+            break
+        if {"etcd", "kube-apiserver"} & set(dead_now):
+            _settle_leaders(everything, kubeconfig, since, deadline)
+        if all(components.pid_of(c) is not None for c in everything):
             break
     return restarted
+
+
+def _settle_leaders(everything: list[Component], kubeconfig: Path, since: datetime, deadline: float) -> None:
+    """Wait until each leader-elected survivor has renewed its lease since ``since``, or has exited.
+
+    One whose renewals failed while etcd or the apiserver was down exits a little later, when its
+    renew deadline passes: seen as a healed cluster that lost its controller-manager a second after
+    ``up`` returned. Once this returns, the next round heals exactly those that exited.
+    """
+    from kubernetes import client
+
+    from . import readiness
+
+    survivors = [c for c in everything if c.name in LEADER_LEASES and components.pid_of(c) is not None]
+    if not survivors:
+        return
+    api = readiness.api_client(kubeconfig, retries=False)
+    coord = client.CoordinationV1Api(api)
+
+    def decided(comp: Component) -> bool:
+        if components.pid_of(comp) is None:
+            return True
+        try:
+            lease = coord.read_namespaced_lease(LEADER_LEASES[comp.name], "kube-system", _request_timeout=5)
+        except _transient():
+            return False
+        renewed = lease.spec.renew_time
+        return bool(lease.spec.holder_identity) and renewed is not None and renewed >= since
+
+    try:
+        wait_until(_("{components} neither renewed a lease nor exited within the time allowed").format(
+            components=", ".join(c.name for c in survivors)), lambda: all(decided(c) for c in survivors), deadline)
+    finally:
+        api.close()
+
+
+def settle(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str, status: Status,
+           timeout: float = 60) -> list[str]:
+    """After a create: wait until each component serves or has exited, then restart the exited ones.
+
+    kwokctl starts every component at once and restarts none. metrics-server reads the apiserver's
+    ``extension-apiserver-authentication`` ConfigMap once as it starts and exits for good when that
+    request fails (``unable to load configmap based request-header-client-ca-file: ... TLS handshake
+    timeout``): on a loaded machine, several clusters starting beside Go builds, the new apiserver may
+    take longer than that to answer, and the metrics API then never became Available. Call it once the
+    apiserver answers; it costs one health probe per component when nothing died.
+    """
+    everything = components.read(kwok_cluster_dir / "kwok.yaml")
+    deadline = time.monotonic() + timeout
+
+    def decided(comp: Component) -> bool:
+        if components.pid_of(comp) is None:
+            return True
+        url, ctx, strict = health_url(comp)
+        code = http_status(url, ctx)
+        return code == 200 if strict else code is not None
+
+    undecided = [c.name for c in everything if not decided(c)]
+    if undecided:
+        wait_until(_("{components} neither served nor exited within the time allowed").format(
+            components=", ".join(undecided)), lambda: all(decided(c) for c in everything), deadline)
+    if all(components.pid_of(c) is not None for c in everything):
+        return []
+    return heal(kwok_cluster_dir, kit_dir, kubeconfig, cluster, status, max(deadline - time.monotonic(), 10))
 
 
 def _heal_once(everything: list[Component], kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path,
@@ -261,4 +331,4 @@ def _heal_once(everything: list[Component], kwok_cluster_dir: Path, kit_dir: Pat
     return restarted
 
 
-__all__ = ["check_ports", "heal", "health_url", "http_status", "release_leases", "wait_leases"]
+__all__ = ["check_ports", "heal", "health_url", "http_status", "release_leases", "settle", "wait_leases"]

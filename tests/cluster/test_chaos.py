@@ -41,8 +41,7 @@ def test_up_heals_a_kill_9_in_the_middle_of_a_rollout(rolling, component):
     assert result.up_ok, result.detail
     assert result.rollout_ok, f"the rollout did not complete after healing {component}: {result.detail}"
     assert result.intact, f"objects or history lost, or warnings on screen: {result.detail}"
-    # the target is 20 s on an idle machine; under a loaded CI machine allow some slack
-    assert result.up_seconds < 40, f"`kworkshop up` took {result.up_seconds:.1f} s"
+    # how long `up` took is a figure of benchmarks/chaos.py (target 20 s), not a condition here
     assert chaos.alive(rolling)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,9 +17,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kworkshop.binaries import gobuild
 from kworkshop.cluster import images
 from kworkshop.cluster.kubelet import Timings, all_stages
 from kworkshop.paths import cache_dir
+
+pytestmark = pytest.mark.go  # builds kwok's stage engine first: the Go tier, not the fast one
 
 TOOL = Path(__file__).parent / "stagetool"
 CATALOGUE = images.all_spellings(images.catalogue())
@@ -31,7 +33,7 @@ def stagetool(tmp_path_factory) -> Path:
     if not shutil.which("go"):
         pytest.skip("needs Go to build the offline stage player (kwok's engine)")
     out = cache_dir() / "test-tools" / "stagetool"
-    env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
+    env = {**gobuild.build_env(), "GOFLAGS": "-mod=mod"}  # the kit's Go caches: kwok's packages compile once
     subprocess.run(["go", "build", "-o", str(out), "."], cwd=TOOL, env=env, check=True)
     return out
 
