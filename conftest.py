@@ -116,5 +116,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if not state.is_dir():
         return
     env = {**os.environ, "KWORKSHOP_STATE_DIR": str(state)}
-    subprocess.run([sys.executable, "-m", "kworkshop", "down", "--name", notebook_cluster()], env=env,
-                   check=False, timeout=300)
+    down = subprocess.run([sys.executable, "-m", "kworkshop", "down", "--name", notebook_cluster()], env=env,
+                          capture_output=True, text=True, check=False, timeout=300)
+    if down.returncode != 0:  # shown, not hidden: a cluster left behind costs the next run its ports
+        print(f"\n`kworkshop down --name {notebook_cluster()}` failed:\n{down.stdout}{down.stderr}", file=sys.stderr)

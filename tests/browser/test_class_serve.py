@@ -22,7 +22,7 @@ import pytest
 
 from kworkshop.classroom.hub import users
 
-from .conftest import CHROMIUM, FLAGS, ROOT, SHOTS, _free_port, lab_settings, wait_for_kernel
+from .conftest import CHROMIUM, FLAGS, ROOT, SHOTS, _free_port, fail_on_dialog, lab_settings, wait_for_kernel
 from .test_terminal import _run, _screen
 
 pytestmark = pytest.mark.cluster
@@ -122,16 +122,14 @@ def _run_to_first_checkpoint(page, account: str) -> None:
     page.keyboard.press("Escape")
     after = page.locator(".jp-MarkdownCell:has-text('The ReplicaSet noticed the missing pod')").first
     after.click()
-    for _ in range(5):  # a cold kernel may drop the first request
-        page.click("li.lm-MenuBar-item:has-text('Run')")
-        page.click("li.lm-Menu-item:has-text('Run All Above Selected Cell')")
-        try:
-            page.wait_for_function("document.body.innerText.includes('working in namespace')", timeout=60_000)
-            break
-        except Exception:
-            page.keyboard.press("Escape")
-    else:
-        raise AssertionError("JupyterLab never ran the notebook")
+    fail_on_dialog(page, "before Run All Above Selected Cell")
+    page.click("li.lm-MenuBar-item:has-text('Run')")
+    page.click("li.lm-Menu-item:has-text('Run All Above Selected Cell')")
+    try:
+        page.wait_for_function("document.body.innerText.includes('working in namespace')", timeout=120_000)
+    except Exception as exc:
+        fail_on_dialog(page, "after Run All Above Selected Cell")
+        raise AssertionError("notebook 01 did not reach kw.start's 'working in namespace' within 120 s") from exc
     page.wait_for_function("document.body.innerText.includes('✓ prediction: Running pods')", timeout=300_000)
     assert f"working in namespace {account}" in page.inner_text("body")
 

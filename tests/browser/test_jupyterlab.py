@@ -25,8 +25,7 @@ def test_jupyterlab_runs_the_rollout_notebook_and_shows_the_chart(lab, cluster):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/lab/tree/02-updates-history-rollback.ipynb?token={token}")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-        # the kernel must be connected before "Run All Cells" does anything: wait for Idle, and
-        # retry the menu until the first code cell shows it started (a cold start is slow)
+        # the kernel must be connected before "Run All Cells" does anything: wait for the status bar's Idle
         wait_for_kernel(page)
         run_all(page)
         page.wait_for_function("document.body.innerText.includes('\"recreate-demo\" deleted')",
