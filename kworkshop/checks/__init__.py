@@ -23,7 +23,7 @@ from typing import Any
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from ..errors import KworkshopError
+from ..errors import ApiError, KworkshopError
 from ..i18n import _, ngettext
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected, is_strict
@@ -89,6 +89,8 @@ def checkpoint(name: str, condition: Callable[[], tuple[bool, str]], *, hint: st
             answer = condition()
         except ApiException as exc:
             answer = (False, _("the cluster answered {status} {reason}").format(status=exc.status, reason=exc.reason))
+        except ApiError as exc:  # the kit's verbs (kw.get, ...) raise their translation: as transient
+            answer = (False, str(exc))
         ok, detail = answer
         if ok or isinstance(answer, Settled) or time.monotonic() >= deadline:
             break

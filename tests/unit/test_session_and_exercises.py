@@ -51,3 +51,22 @@ def test_a_prediction_solution_sets_the_notebooks_variable(monkeypatch):
     monkeypatch.setitem(sys.modules, "__main__", main)
     exercises.solve("02-1-predict")
     assert main.prediction == 5
+
+
+def test_a_checkpoint_retries_a_transient_api_error_of_the_kits_own_verbs(capsys):
+    """A condition calling kw.get sees the kit's ApiError (translated in the verbs), not ApiException:
+    a transient one is retried like any other answer, and the checkpoint passes once the cluster does."""
+    from kworkshop.checks import checkpoint
+    from kworkshop.errors import ApiError
+
+    answers = iter([ApiError("the API server is busy (429 Too Many Requests)", status=429), (True, "3 pods Running")])
+
+    def condition():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    result = checkpoint("pods-running", condition, timeout=10, record=False)
+    assert result.passed, f"the checkpoint stopped on the transient error: {result.detail}"
+    assert result.detail == "3 pods Running"
