@@ -66,9 +66,18 @@ kind-images: setup
 
 # Everything, the fast tier first (and stopping there when it fails). The kind backend's end-to-end
 # test runs where the harness can build its images (root); elsewhere it is reported as skipped.
-test: test-fast binaries
-	@if [ "$$(id -u)" = 0 ]; then $(MAKE) kind-images || echo "warning: kind images not built: the kind test will be skipped"; fi
-	$(MAKE) test-slow
+# Each phase prints its wall time (benchmarks/suite.py does the same and breaks the slow run down by tier).
+test:
+	@t=$$(date +%s); $(MAKE) --no-print-directory test-fast || exit $$?; \
+	  echo "== phase: fast tier $$(( $$(date +%s) - t )) s"; t=$$(date +%s); \
+	  $(MAKE) --no-print-directory binaries || exit $$?; \
+	  echo "== phase: binaries $$(( $$(date +%s) - t )) s"; t=$$(date +%s); \
+	  if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory kind-images \
+	    || echo "warning: kind images not built: the kind test will be skipped"; fi; \
+	  echo "== phase: kind images $$(( $$(date +%s) - t )) s"; t=$$(date +%s); \
+	  $(MAKE) --no-print-directory test-slow; status=$$?; \
+	  echo "== phase: slow tiers $$(( $$(date +%s) - t )) s"; \
+	  if [ -f $(JUNIT) ]; then $(BIN)/python benchmarks/suite.py --report $(JUNIT); fi; exit $$status
 
 # extract the kit's messages (Babel) into kworkshop/locale/*/LC_MESSAGES/*.po; then translate the new ones
 messages: setup

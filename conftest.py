@@ -66,6 +66,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         tier = tier_of(item)
         if not any(m.name == tier for m in item.iter_markers()):
             item.add_marker(tier)
+        item.user_properties.append(("tier", tier))  # in the JUnit XML, for benchmarks/suite.py
         if tier == "unit" and HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
             raise pytest.UsageError(f"{item.nodeid} is a unit test but uses "
                                     f"{sorted(HEAVY_FIXTURES & set(item.fixturenames))}: give it a slower tier")

@@ -6,9 +6,10 @@
     python benchmarks/suite.py --report out/slow.xml   # only the tier breakdown of a run already made
 
 Phases: the fast tier (lint + unit), the pinned binaries (cache or Go build), kind's images (as root),
-the slow tiers in parallel workers. The slow run writes JUnit XML; from it each tier's test count,
-summed test time and slowest test are printed (summed time is more than the phase's wall time when
-workers overlap: their ratio is the parallelism won). Figures only: nothing here passes or fails.
+the slow tiers in parallel workers. The slow run writes JUnit XML, with each test's tier (conftest.py
+adds it); from it each tier's test count, summed test time and slowest test are printed. Summed time
+is more than the phase's wall time when workers overlap: their ratio is the parallelism won. Figures
+only: nothing here passes or fails.
 """
 
 from __future__ import annotations
@@ -24,9 +25,6 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from conftest import BY_PLACE  # noqa: E402  (the tiers' table, defined once)
 
 COLD = (Path.home() / ".cache" / "kworkshop", Path.home() / "go", Path.home() / ".cache" / "go-build")
 
@@ -40,18 +38,6 @@ def run_phase(name: str, argv: list[str]) -> tuple[str, float, int]:
     return name, took, code
 
 
-def tier_of(classname: str, file: str) -> str:
-    """The tier of a JUnit test case, from its file as conftest.py's table maps places to tiers."""
-    path = file or classname.replace(".", "/") + ".py"
-    best = ""
-    for place in BY_PLACE:
-        if (path == place or path.startswith(place + "/")) and len(place) > len(best):
-            best = place
-    if path.endswith("test_kubelet_stages.py"):
-        return "go"
-    return BY_PLACE.get(best, "?")
-
-
 def breakdown(report: Path) -> None:
     tree = ET.parse(report)
     counts: dict[str, int] = defaultdict(int)
@@ -60,9 +46,7 @@ def breakdown(report: Path) -> None:
     for case in tree.iter("testcase"):
         file = case.get("file") or ""
         classname = case.get("classname") or ""
-        if not file and ".ipynb" in classname:
-            file = classname
-        tier = tier_of(classname, file)
+        tier = next((p.get("value") for p in case.iter("property") if p.get("name") == "tier"), "?")
         took = float(case.get("time") or 0)
         counts[tier] += 1
         seconds[tier] += took
