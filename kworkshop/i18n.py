@@ -25,6 +25,8 @@ import os
 from functools import cache
 from pathlib import Path
 
+from . import settings
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("en", "zh_CN")  # English is the source language: it needs no catalogue
 
@@ -35,14 +37,14 @@ CATALOGUES: dict[str, tuple[str, ...]] = {
     "checks": ("checks", "exercises.py", "session.py"),
     "live": ("live", "load"),
     "cluster": ("cluster", "binaries", "progress.py"),
-    "kit": ("__init__.py", "__main__.py", "i18n.py", "paths.py", "cli.py", "boundary.py", "errors.py",
+    "kit": ("__init__.py", "__main__.py", "i18n.py", "paths.py", "settings.py", "cli.py", "boundary.py", "errors.py",
             "lab.py", "notebooks.py", "classroom"),
 }
 
 
 def language() -> str:
     """The language to speak now: ``en`` or ``zh_CN`` (see the module docstring)."""
-    wanted = os.environ.get("KWORKSHOP_LANG", "").strip()
+    wanted = settings.LANG.get()
     if not wanted:
         for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
             if os.environ.get(var):

@@ -3,7 +3,7 @@
 * cache (``$XDG_CACHE_HOME/kworkshop``): pinned binaries, reusable, safe to delete.
 * state (``$XDG_STATE_HOME/kworkshop``): running clusters (certificates, etcd data, logs, pids).
 
-``KWORKSHOP_CACHE_DIR`` and ``KWORKSHOP_STATE_DIR`` override both, e.g. for an isolated test run.
+``KWORKSHOP_CACHE_DIR`` and ``KWORKSHOP_STATE_DIR`` (``settings``) override both, e.g. for an isolated test run.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from . import settings
+
 
 def cache_dir() -> Path:
     """The per-user cache directory (binaries)."""
-    if env := os.environ.get("KWORKSHOP_CACHE_DIR"):
+    if env := settings.CACHE_DIR.get():
         return Path(env).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "kworkshop"
@@ -22,7 +24,7 @@ def cache_dir() -> Path:
 
 def state_dir() -> Path:
     """The per-user state directory (cluster working directories)."""
-    if env := os.environ.get("KWORKSHOP_STATE_DIR"):
+    if env := settings.STATE_DIR.get():
         return Path(env).expanduser()
     base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
     return Path(base) / "kworkshop"

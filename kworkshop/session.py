@@ -25,12 +25,13 @@ from typing import Any
 
 import yaml
 
+from . import settings
 from .i18n import _
 from .kube.connection import Connection, connect, use
 from .kube.namespaces import fresh_namespace
 from .paths import state_dir
 
-NAMESPACE_ENV = "KWORKSHOP_NAMESPACE"  # set for each learner by `kworkshop class serve`
+NAMESPACE_ENV = settings.NAMESPACE.name  # set for each learner by `kworkshop class serve`
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def start(namespace: str, *, backend: str = "embedded", solutions: bool = False,
     when set, wins over ``namespace``."""
     from .cluster import up
 
-    asked, namespace = namespace, os.environ.get(NAMESPACE_ENV) or namespace
+    asked, namespace = namespace, settings.NAMESPACE.get() or namespace
     cluster = up(backend=backend)
     conn = connect(cluster, namespace=namespace, strict=solutions)
     if fresh:

@@ -19,6 +19,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from .. import settings
 from ..errors import BinariesError, ChecksumError
 from ..i18n import _
 from ..progress import Status
@@ -30,7 +31,7 @@ CHUNK = 1 << 20
 
 def mirrored(url: str) -> str:
     """The URL to fetch, after applying ``KWORKSHOP_MIRROR`` when it is set."""
-    mirror = os.environ.get("KWORKSHOP_MIRROR")
+    mirror = settings.MIRROR.get()
     if not mirror:
         return url
     parts = urllib.parse.urlsplit(url)

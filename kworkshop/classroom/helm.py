@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .. import settings
 from ..errors import ConfigError
 from ..i18n import _, ngettext
 from .plan import CLASS_LABEL, LEARNER_LABEL, Learner, learners
@@ -86,7 +87,7 @@ def values(class_name: str, members: list[Learner], image: str, *, instructor: s
         "extraEnv": {
             "KUBECONFIG": f"{KUBECONFIG_DIR}/{KUBECONFIG_KEY}",
             "KWORKSHOP_BACKEND": "kubeconfig",
-            "KWORKSHOP_NAMESPACE": f"{class_name}-{USER}",
+            settings.NAMESPACE.name: f"{class_name}-{USER}",
         },
         "storage": {
             "extraVolumes": [{"name": "kworkshop-kubeconfig",

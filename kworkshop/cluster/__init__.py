@@ -14,6 +14,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 
+from .. import settings
 from ..errors import ClusterError, ClusterNotFoundError, ConfigError
 from ..i18n import _
 from ..progress import Status, default_status
@@ -35,7 +36,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # KWORKSHOP_CLUSTER picks another cluster for every notebook at once (a test run, a second class)
-DEFAULT_NAME = os.environ.get("KWORKSHOP_CLUSTER", "kworkshop")
+DEFAULT_NAME = settings.CLUSTER.get()
 BACKENDS = ("embedded", "kind", "kubeconfig")
 
 
@@ -44,11 +45,11 @@ def choose_backend(requested: str | None = None, recorded: str | None = None) ->
 
     ``auto`` keeps the backend that made an existing cluster (``recorded``).
     """
-    wanted = (requested or os.environ.get("KWORKSHOP_BACKEND") or "auto").lower()
+    wanted = (requested or settings.BACKEND.get()).lower()
     if wanted == "auto" and recorded in BACKENDS:
         return recorded, _("auto: the cluster exists and was made by the {backend} backend").format(backend=recorded)
     if wanted == "auto":
-        if os.environ.get("KWORKSHOP_REAL_CONTAINERS", "").lower() in ("1", "true", "yes"):
+        if settings.REAL_CONTAINERS.enabled():
             from .kind import docker_available
 
             ok, why = docker_available()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from .. import settings
 from ..i18n import N_, _
 from ..progress import Status
 
@@ -29,7 +30,7 @@ def command(verb: str, name: str, *extra: str) -> str:
     ``--name`` is left out only for the plain default name, and only when no KWORKSHOP_CLUSTER
     would make the same command mean another cluster in this shell.
     """
-    plain = name == PLAIN_NAME and os.environ.get("KWORKSHOP_CLUSTER", PLAIN_NAME) == PLAIN_NAME
+    plain = name == PLAIN_NAME and settings.CLUSTER.get() == PLAIN_NAME
     return " ".join(["kworkshop", verb, *extra, *([] if plain else ["--name", name])])
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
-from .. import i18n
+from .. import i18n, settings
 from ..errors import ClusterError
 from ..i18n import N_, _
 from ..progress import LoggingStatus, Status, step
@@ -161,7 +161,7 @@ def preflight(api: client.ApiClient) -> list[Capability]:
         else:
             caps.append(Capability(LABEL_NODES, False, _("not allowed for your account"),
                                    _("05-daemonsets-and-node-selection: the labelling cells fail")))
-    given = os.environ.get("KWORKSHOP_NAMESPACE")
+    given = settings.NAMESPACE.get()
     if given and _allowed(api, "create", "pods", namespace=given):
         caps.append(Capability(YOUR_NAMESPACE, True, _("{namespace} (every notebook works there)").format(
             namespace=given), ""))

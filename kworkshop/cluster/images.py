@@ -8,9 +8,9 @@ or ``KWORKSHOP_EXTRA_IMAGES`` (comma separated) when the cluster is created.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 
+from .. import settings
 from ..binaries.pins import KUBERNETES_VERSION
 
 CATALOGUE: tuple[str, ...] = (
@@ -84,7 +84,7 @@ def spellings(image: str) -> list[str]:
 
 def catalogue(extra: Iterable[str] = ()) -> list[str]:
     """The catalogue plus ``extra`` and ``$KWORKSHOP_EXTRA_IMAGES``, in canonical form, sorted."""
-    env = [i for i in os.environ.get("KWORKSHOP_EXTRA_IMAGES", "").split(",") if i.strip()]
+    env = [i for i in settings.EXTRA_IMAGES.get().split(",") if i.strip()]
     return sorted({normalize(i) for i in (*CATALOGUE, *extra, *env)})
 
 

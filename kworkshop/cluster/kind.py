@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from .. import paths
+from .. import paths, settings
 from ..binaries.pins import KIND_NODE_IMAGE, KUBERNETES_VERSION, METRICS_SERVER_VERSION
 from ..errors import ClusterError, CommandError, KworkshopError
 from ..i18n import N_, _
@@ -48,7 +48,7 @@ EXTRA_IMAGES = ("gcr.io/google_containers/node-problem-detector:v0.1",
 PRELOAD = CHAPTER_IMAGES + EXTRA_IMAGES
 # node images built on this machine (tests/harness/nodeimage.py), and the variable that names one outright
 BUILT_NODE_REPO = "kworkshop/kind-node"
-NODE_IMAGE_ENV = "KWORKSHOP_KIND_NODE_IMAGE"
+NODE_IMAGE_ENV = settings.KIND_NODE_IMAGE.name
 # labels of a built node image -> where the tag goes in kubeadm's ClusterConfiguration
 KUBEADM_TAG_LABELS = {"io.x-k8s.kworkshop.etcd-image-tag": ("etcd", "local", "imageTag"),
                       "io.x-k8s.kworkshop.dns-image-tag": ("dns", "imageTag")}
@@ -289,7 +289,7 @@ class KindCluster:
     def _node_image(self) -> str:
         """kind's official node image if the daemon has it or pulls it, else one built here (logged)."""
         docker = shutil.which("docker") or "docker"
-        override = os.environ.get(NODE_IMAGE_ENV)
+        override = settings.KIND_NODE_IMAGE.get()
         official = not override and (
             run([docker, "image", "inspect", KIND_NODE_IMAGE], TIMEOUTS["docker"], "docker image inspect",
                 check=False).returncode == 0

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import settings
 from ..i18n import ngettext
 
 # The ports a cluster needs, as kwokctl's options name them (all on 127.0.0.1).
@@ -34,7 +35,7 @@ HIGHEST, LOWEST = 32767, 20000
 
 def machine_dir() -> Path:
     """The folder every kit process on this machine shares (lock and port registry)."""
-    path = Path(os.environ.get("KWORKSHOP_MACHINE_DIR") or "/tmp/kworkshop-machine")
+    path = Path(settings.MACHINE_DIR.get())
     if not path.is_dir():
         path.mkdir(parents=True, exist_ok=True)
         try:  # every user's clusters share it, like /tmp

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from matplotlib.figure import Figure
 
-from .. import i18n
+from .. import i18n, settings
 from ..i18n import N_, _
 from ..kube.watch import Watcher
 from . import output
@@ -42,9 +42,8 @@ To keep the chart in view while you scroll and run the cells that change it:
 
 def interactive() -> bool:
     """Whether a live chart can be seen: a kernel started by a Jupyter server (or forced)."""
-    forced = os.environ.get("KWORKSHOP_LIVE")
-    if forced is not None:
-        return forced not in ("0", "false", "no")
+    if settings.LIVE.is_set():
+        return settings.LIVE.get().lower() not in ("0", "false", "no")
     return bool(os.environ.get("JPY_SESSION_NAME"))
 
 

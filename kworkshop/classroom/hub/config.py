@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ... import settings
+
 LOOPBACK = "127.0.0.1"
 SERVICE = "progress"  # /services/progress/
 START_URL = "/lab/tree/00-start-here.ipynb"
@@ -116,7 +118,7 @@ def traits(s: HubSettings) -> dict[str, dict[str, Any]]:
             "ip": LOOPBACK,
             "notebook_dir": "~/notebooks",
             "default_url": START_URL,
-            "environment": {**s.learner_env, "KWORKSHOP_BACKEND": "kubeconfig"},
+            "environment": {**s.learner_env, settings.BACKEND.name: "kubeconfig"},
             "start_timeout": s.start_timeout,
             "http_timeout": s.start_timeout,
         },

@@ -29,6 +29,7 @@ from pathlib import Path
 import psutil
 
 from ... import paths
+from ... import settings as kit_settings
 from ...cluster.processes import terminate
 from ...errors import ConfigError, KworkshopError
 from ...i18n import _, language, ngettext
@@ -238,7 +239,8 @@ def serve(class_name: str, *, count: int | None = None, names: list[str] | None 
         (sys.executable, "-m", "kworkshop.classroom.hub.board", "--class", class_name, "--kubeconfig", str(admin)),
         port, bind, ssl_cert, ssl_key, rt.env,
         # the board speaks the language of this process (the hub passes LANG on, not KWORKSHOP_LANG)
-        {"PATH": os.environ.get("PATH", runtime.SYSTEM_PATH), "HOME": str(Path.home()), "KWORKSHOP_LANG": language()})
+        {"PATH": os.environ.get("PATH", runtime.SYSTEM_PATH), "HOME": str(Path.home()),
+         kit_settings.LANG.name: language()})
     roster = {"class": class_name, "share": str(rt.share), "accounts": {
         **{m.namespace: {"namespace": m.namespace, "kubeconfig": str(kc.resolve())}
            for m, kc in zip(info.learners, info.kubeconfigs, strict=True)},
