@@ -27,8 +27,9 @@ from ..errors import ApiError, KworkshopError
 from ..i18n import _, ngettext
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected, is_strict
+from ..kube.facts import PROGRESS_CONFIGMAP
 
-PROGRESS = "kworkshop-progress"
+PROGRESS = PROGRESS_CONFIGMAP
 
 
 class CheckpointFailed(KworkshopError):

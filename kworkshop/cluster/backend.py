@@ -21,7 +21,7 @@ from ..i18n import N_, _
 from ..progress import Status
 
 # the name `kworkshop ...` picks when no --name is given and KWORKSHOP_CLUSTER is not set
-PLAIN_NAME = "kworkshop"
+PLAIN_NAME = settings.CLUSTER.default
 
 
 def command(verb: str, name: str, *extra: str) -> str:

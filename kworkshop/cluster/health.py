@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import _
+from ..kube import facts
 from .backend import ClusterStatus
 
 # asked of an answering apiserver (an ApiClient): a problem sentence, or None when all is well
@@ -66,7 +67,7 @@ def probe_apiserver(kubeconfig: Path, context: str | None = None, timeout: float
                 raise
     except Exception as exc:  # report, do not raise: status must work on a sick cluster
         return ApiProbe(f"not answering ({type(exc).__name__})")
-    ready = sum(any(c.type == "Ready" and c.status == "True" for c in n.status.conditions or [])
+    ready = sum(facts.is_ready(n)
                 for n in nodes)
     return ApiProbe("ok", ready, len(nodes), problems=problems)
 

@@ -17,6 +17,7 @@ from kubernetes.client.exceptions import ApiException
 
 from ..errors import ClusterError, WaitTimeout
 from ..i18n import _, ngettext
+from ..kube import facts
 from ..kube.watch import wait_for
 from .nodes import node_manifest, node_name
 
@@ -74,7 +75,7 @@ def ensure_nodes(api: client.ApiClient, count: int) -> list[str]:
 
 
 def _node_ready(node: Any) -> bool:
-    return any(c.type == "Ready" and c.status == "True" for c in (node.status.conditions or []))
+    return facts.is_ready(node)
 
 
 def wait_nodes_ready(api: client.ApiClient, count: int, timeout: float) -> None:

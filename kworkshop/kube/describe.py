@@ -13,6 +13,7 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from ..i18n import _
+from . import facts as k8s
 from .client import api_client, current_namespace, translate
 from .connection import Connection, connected
 from .get import events
@@ -113,7 +114,7 @@ def _deployment(r, ns) -> list[tuple[str, Any]]:
     facts: list[tuple[str, Any]] = [
         ("Name", d.metadata.name), ("Namespace", d.metadata.namespace), ("Labels", _labels(d.metadata)),
         ("Annotations", [f"{k}: {v}" for k, v in sorted((d.metadata.annotations or {}).items())]),
-        ("Selector", ",".join(f"{k}={v}" for k, v in (d.spec.selector.match_labels or {}).items())),
+        ("Selector", k8s.workload_selector(d)),
         ("Replicas", f"{d.spec.replicas} desired | {st.updated_replicas or 0} updated | {st.replicas or 0} total | "
                      f"{st.available_replicas or 0} available | {st.unavailable_replicas or 0} unavailable"),
         ("StrategyType", strategy.type if strategy else "RollingUpdate"),

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import _
+from .facts import HASH_LABEL, REVISION, REVISION_HISTORY
 
-REVISION = "deployment.kubernetes.io/revision"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
-HASH_LABEL = "pod-template-hash"
 # kubectl's rollback copies the ReplicaSet's annotations except these (kubectl/pkg/polymorphichelpers).
 ANNOTATIONS_TO_SKIP = frozenset({
     "kubectl.kubernetes.io/last-applied-configuration",
     REVISION,
-    "deployment.kubernetes.io/revision-history",
+    REVISION_HISTORY,
     "deployment.kubernetes.io/desired-replicas",
     "deployment.kubernetes.io/max-replicas",
     "deprecated.deployment.rollback.to",

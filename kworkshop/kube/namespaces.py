@@ -14,6 +14,7 @@ from kubernetes.client.exceptions import ApiException
 from ..i18n import _
 from .client import api_client, translate
 from .connection import Connection, connected
+from .facts import PROGRESS_CONFIGMAP
 from .watch import wait_for
 
 
@@ -60,7 +61,7 @@ def fresh_namespace(name: str, *, timeout: float = 120, kube: Connection | None 
     return create_namespace(name, timeout=timeout)
 
 
-KEEP_CONFIGMAPS = ("kube-root-ca.crt", "kworkshop-progress")
+KEEP_CONFIGMAPS = ("kube-root-ca.crt", PROGRESS_CONFIGMAP)
 
 
 @connected

@@ -20,6 +20,7 @@ from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError, RolloutStuckError, WaitTimeout
 from ..i18n import _
+from . import facts
 from . import history as hist
 from .client import api_client, current_namespace, translate
 from .connection import Connection, connected
@@ -27,7 +28,6 @@ from .resources import parse_ref
 from .watch import wait_for
 
 STUCK_CHECK_SECONDS = 2.0
-PULL_ERRORS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CrashLoopBackOff")
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,7 @@ def progress(d: client.V1Deployment) -> tuple[bool, str]:
 def blockers(d: client.V1Deployment, namespace: str, *, kube: Connection | None = None) -> list[str]:
     """Why the newest pods of ``d`` do not become ready: pull errors, crash loops, scheduling."""
     core = client.CoreV1Api(api_client())
-    selector = ",".join(f"{k}={v}" for k, v in (d.spec.selector.match_labels or {}).items())
-    pods = core.list_namespaced_pod(namespace, label_selector=selector).items
+    pods = core.list_namespaced_pod(namespace, label_selector=facts.workload_selector(d)).items
     template_images = {c.name: c.image for c in d.spec.template.spec.containers}
     reasons = []
     for pod in pods:
@@ -92,14 +91,14 @@ def blockers(d: client.V1Deployment, namespace: str, *, kube: Connection | None 
             continue
         for cs in pod.status.container_statuses or []:
             waiting = cs.state.waiting if cs.state else None
-            if waiting and waiting.reason in PULL_ERRORS:
-                facts = {"pod": pod.metadata.name, "container": cs.name, "reason": waiting.reason, "image": cs.image}
+            if waiting and waiting.reason in facts.STUCK_REASONS:
+                seen = {"pod": pod.metadata.name, "container": cs.name, "reason": waiting.reason, "image": cs.image}
                 if waiting.message:
                     reasons.append(_("pod {pod}: container {container} is in {reason} (image {image}): {message}")
-                                   .format(**facts, message=waiting.message))
+                                   .format(**seen, message=waiting.message))
                 else:
                     reasons.append(_("pod {pod}: container {container} is in {reason} (image {image})")
-                                   .format(**facts))
+                                   .format(**seen))
         if pod.status.phase == "Pending" and not pod.spec.node_name:
             events = core.list_namespaced_event(
                 namespace, field_selector=f"involvedObject.name={pod.metadata.name},reason=FailedScheduling").items
@@ -138,7 +137,7 @@ def status(ref: str, *, namespace: str | None = None, timeout: float = 120, wait
         if finished:
             return True
         if fail_fast:
-            stuck = [b for b in blockers(dep, ns) if any(e in b for e in PULL_ERRORS) or "Deadline" in b]
+            stuck = [b for b in blockers(dep, ns) if any(e in b for e in facts.STUCK_REASONS) or "Deadline" in b]
             if stuck:
                 raise RolloutStuckError(_('deployment "{name}" rollout is stuck: {reasons}')
                                         .format(name=r.name, reasons="; ".join(stuck)), stuck)
@@ -169,8 +168,7 @@ def status(ref: str, *, namespace: str | None = None, timeout: float = 120, wait
 
 
 def _replicasets(d: client.V1Deployment, namespace: str) -> list[client.V1ReplicaSet]:
-    selector = ",".join(f"{k}={v}" for k, v in (d.spec.selector.match_labels or {}).items())
-    sets = _apps().list_namespaced_replica_set(namespace, label_selector=selector).items
+    sets = _apps().list_namespaced_replica_set(namespace, label_selector=facts.workload_selector(d)).items
     return [rs for rs in sets if any(o.uid == d.metadata.uid for o in rs.metadata.owner_references or [])]
 
 
@@ -228,7 +226,7 @@ def _same_template(a: dict[str, Any], b: dict[str, Any]) -> bool:
     def strip(t: dict[str, Any]) -> dict[str, Any]:
         t = {**t, "metadata": {**(t.get("metadata") or {})}}
         labels = dict(t["metadata"].get("labels") or {})
-        labels.pop(hist.HASH_LABEL, None)
+        labels.pop(facts.HASH_LABEL, None)
         t["metadata"]["labels"] = labels
         t["metadata"].pop("creationTimestamp", None)
         return t

@@ -19,6 +19,7 @@ import sys as _sys
 from kubernetes import client
 
 from ..i18n import N_
+from ..kube import facts
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected
 from ..kube.resources import parse_ref
@@ -40,8 +41,7 @@ def rollout(ref: str, *, namespace: str | None = None, display: bool = True,
     ns = current_namespace(namespace)
     api = api_client()
     apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
-    selector = ",".join(f"{k}={v}" for k, v in
-                        (apps.read_namespaced_deployment(r.name, ns).spec.selector.match_labels or {}).items())
+    selector = facts.workload_selector(apps.read_namespaced_deployment(r.name, ns))
     s = series.RolloutSeries()
     title = chart_text(N_("rollout of deployment/{name}")).format(name=r.name)
     chart = LiveChart(f"rollout/{ns}/{r.name}", title, s, charts.draw_rollout, [], window=window)

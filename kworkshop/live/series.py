@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..i18n import _, ngettext
-
-PULL_ERRORS = ("ErrImagePull", "ImagePullBackOff")
+from ..kube import facts
 
 
 @dataclass(frozen=True)
@@ -40,22 +39,18 @@ class ReplicaSetRecord:
 def pod_record(pod: Any) -> PodRecord:
     """The facts the charts need from a V1Pod."""
     st = pod.status
-    waiting = next((c.state.waiting.reason for c in st.container_statuses or []
-                    if c.state and c.state.waiting), None)
-    ready = any(c.type == "Ready" and c.status == "True" for c in st.conditions or [])
     owner = next((f"{o.kind}/{o.name}" for o in pod.metadata.owner_references or []), None)
-    return PodRecord(pod.metadata.name, (pod.metadata.labels or {}).get("pod-template-hash"), st.phase or "Pending",
-                     ready, waiting, pod.spec.node_name, owner, st.phase in ("Running", "Succeeded", "Failed"),
+    return PodRecord(pod.metadata.name, facts.template_hash(pod), st.phase or "Pending",
+                     facts.is_ready(pod), facts.waiting_reason(st), pod.spec.node_name, owner,
+                     st.phase in ("Running", "Succeeded", "Failed"),
                      pod.metadata.deletion_timestamp is not None)
 
 
 def replicaset_record(rs: Any) -> ReplicaSetRecord | None:
-    ann = rs.metadata.annotations or {}
-    try:
-        revision = int(ann.get("deployment.kubernetes.io/revision", ""))
-    except ValueError:
+    revision = facts.revision(rs)
+    if revision is None:
         return None
-    return ReplicaSetRecord((rs.metadata.labels or {}).get("pod-template-hash", ""), revision,
+    return ReplicaSetRecord(facts.template_hash(rs) or "", revision,
                             rs.spec.template.spec.containers[0].image)
 
 
@@ -114,7 +109,7 @@ class RolloutSeries:
             bucket = out[rs.revision]
             if pod.terminating:  # deleted: no longer counted by its ReplicaSet, on its way out
                 bucket["stopping"] += 1
-            elif pod.waiting in PULL_ERRORS:
+            elif pod.waiting in facts.PULL_ERRORS:
                 bucket["failing"] += 1
             elif pod.ready:
                 bucket["ready"] += 1

@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..kube import facts
 from .recognise import Client, Loop, pod_loops
 
 REQUEST_SECONDS = 0.005
@@ -83,8 +84,8 @@ def cpu_per_pod(rate: float, ready_pods: int, cost_m: float = CPU_PER_REQUEST_M,
 def pod_ready(pod: Mapping[str, Any]) -> bool:
     """Running, Ready and not being deleted (a pod given as plain data)."""
     status = pod.get("status") or {}
-    return not (pod.get("metadata") or {}).get("deletionTimestamp") and status.get("phase") == "Running" and any(
-        c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
+    return not (pod.get("metadata") or {}).get("deletionTimestamp") and status.get("phase") == "Running" \
+        and facts.is_ready(pod)
 
 
 def rates_by_service(pods: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], float]:
