@@ -310,25 +310,6 @@ def hpa_measures(name: str, *, namespace: str | None = None, timeout: float = 90
 
 
 @connected
-def pods_on_node(selector: str, node: str, *, namespace: str | None = None, timeout: float = 60,
-                 hint: str | None = None, record: bool = True, kube: Connection | None = None) -> CheckResult:
-    """Every pod that ``selector`` matches runs on ``node``."""
-    core = client.CoreV1Api(api_client())
-    ns = current_namespace(namespace)
-
-    def condition() -> tuple[bool, str]:
-        pods = core.list_namespaced_pod(ns, label_selector=selector).items
-        if not pods:
-            return False, _("no pods match {selector}").format(selector=repr(selector))
-        nodes = sorted({p.spec.node_name or "<pending>" for p in pods})
-        return nodes == [node], _("pods run on {nodes}").format(nodes=", ".join(nodes))
-
-    return checkpoint(f"pods {selector} on {node}", condition, timeout=timeout, namespace=ns, record=record,
-                      label=_("pods {selector} on {node}").format(selector=selector, node=node),
-                      hint=hint if hint is not None else _("kubectl get pods -o wide shows where they run"))
-
-
-@connected
 def one_pod_per_node(selector: str, *, nodes: list[str] | None = None, namespace: str | None = None,
                      timeout: float = 60, hint: str | None = None, record: bool = True,
                      kube: Connection | None = None) -> CheckResult:

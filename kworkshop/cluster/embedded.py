@@ -32,7 +32,7 @@ import yaml
 
 from .. import paths
 from ..binaries import Binaries, install, locate
-from ..errors import ClusterError, ClusterNotFoundError, CommandError
+from ..errors import ClusterError, CommandError
 from ..i18n import _, ngettext
 from ..progress import LoggingStatus, Status, step
 from . import healing, identity, kwokconfig, ports, processes
@@ -86,10 +86,6 @@ class ClusterLayout:
     @property
     def pids_dir(self) -> Path:
         return self.kwok_cluster_dir / "pids"
-
-    @property
-    def component_logs(self) -> Path:
-        return self.kwok_cluster_dir / "logs"
 
 
 class Kwokctl:
@@ -318,15 +314,6 @@ class EmbeddedCluster:
         pids = {c: processes.read_pid(self.layout.pids_dir / f"{c}.pid") for c in COMPONENTS}
         pids["kworkshop-agent"] = processes.read_pid(self.layout.agent_pid)
         return pids
-
-    def require(self) -> None:
-        """Raise ClusterNotFoundError (with the fix) unless the cluster exists."""
-        if not self.exists():
-            if self.name == "kworkshop":
-                raise ClusterNotFoundError(_("there is no embedded cluster named {name!r}: start it with "
-                                             "`kworkshop up`.").format(name=self.name))
-            raise ClusterNotFoundError(_("there is no embedded cluster named {name!r}: start it with "
-                                         "`kworkshop up --name {name}`.").format(name=self.name))
 
     # -- steps ----------------------------------------------------------------------------
 

@@ -111,13 +111,6 @@ def listening_ports(ports: Iterable[int]) -> list[int]:
     return sorted(busy)
 
 
-def listening_addresses(pids: Iterable[int]) -> list[tuple[str, int]]:
-    """The (address, port) pairs the given processes listen on."""
-    wanted = set(pids)
-    return sorted({(c.laddr.ip, c.laddr.port) for c in psutil.net_connections(kind="inet")
-                   if c.status == psutil.CONN_LISTEN and c.pid in wanted and c.laddr})
-
-
 def spawn_detached(argv: Sequence[str], logfile: Path, pidfile: Path, env: dict[str, str] | None = None,
                    cwd: Path | None = None) -> int:
     """Start a background process in its own session (it outlives the caller); record its pid."""
@@ -160,7 +153,7 @@ def wait_until(predicate, timeout: float, interval: float = 0.2) -> bool:
 
 
 __all__ = [
-    "describe", "listener_of", "listening_addresses", "listening_ports", "mentions_path",
+    "describe", "listener_of", "listening_ports", "mentions_path",
     "processes_under", "python_module_argv",
     "read_pid", "spawn_detached", "stop_pidfile", "terminate", "wait_until",
 ]

@@ -51,11 +51,6 @@ def removed_api(obj: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def needs_upgrade(obj: dict[str, Any]) -> bool:
-    """Whether ``upgrade`` would change anything."""
-    return bool(upgrade(obj)[1])
-
-
 def upgrade(obj: dict[str, Any]) -> tuple[dict[str, Any], list[Change]]:
     """A copy of ``obj`` in the current API version, and the list of changes made."""
     new = copy.deepcopy(obj)

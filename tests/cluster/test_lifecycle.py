@@ -15,7 +15,7 @@ from kubernetes import client
 
 import kworkshop as kw
 from kworkshop.cluster.embedded import EmbeddedCluster
-from kworkshop.cluster.processes import listening_addresses, processes_under
+from kworkshop.cluster.processes import processes_under
 
 pytestmark = pytest.mark.cluster
 
@@ -37,6 +37,14 @@ def _kill(pid: int) -> None:
         proc.wait(timeout=10)
     except psutil.TimeoutExpired:
         assert proc.status() == psutil.STATUS_ZOMBIE
+
+
+
+def listening_addresses(pids) -> list[tuple[str, int]]:
+    """The (address, port) pairs the given processes listen on."""
+    wanted = set(pids)
+    return sorted({(c.laddr.ip, c.laddr.port) for c in psutil.net_connections(kind="inet")
+                   if c.status == psutil.CONN_LISTEN and c.pid in wanted and c.laddr})
 
 
 def test_kubeconfig_is_private_and_everything_listens_on_loopback(life):
