@@ -129,10 +129,6 @@ def prepared(cluster):
     core.delete_namespace(ns)
 
 
-def test_corpus_is_big_enough():
-    assert len(CASES) >= 30
-
-
 @pytest.mark.parametrize(("action", "error", "pattern"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_input_is_refused_clearly_and_changes_nothing(cluster, prepared, tmp_path, action, error, pattern):
     kw.use(cluster, namespace=prepared)
