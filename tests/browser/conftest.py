@@ -102,6 +102,24 @@ def wait_for_kernel(page, timeout: float = 120_000) -> None:
     page.wait_for_selector(".jp-StatusBar-Widget:has-text('| Idle')", timeout=timeout)
 
 
+def picture(cell) -> dict:
+    """The picture in a notebook cell's outputs, read in one step: src, natural and shown width, box.
+
+    A live chart's picture is a new ``<img>`` every second (``update_display``): an element held from
+    one call to the next may be gone (Playwright: "Element is not attached to the DOM"). The cell's
+    output area stays, so it is what is scrolled into view, and everything is read from it at once.
+    """
+    area = cell.locator(".jp-Cell-outputArea")
+    area.scroll_into_view_if_needed()
+    found = area.evaluate(
+        "a => { const img = a.querySelector('.jp-OutputArea-output img'); if (!img) return null;"
+        " const r = img.getBoundingClientRect();"
+        " return {src: img.getAttribute('src') || '', natural: img.naturalWidth, shown: img.width,"
+        " x: r.x, y: r.y, width: r.width, height: r.height}; }")
+    assert found, "the cell shows no picture"
+    return found
+
+
 def fail_on_dialog(page, when: str) -> None:
     """A JupyterLab dialog in the way fails the test naming it (its text), with a screenshot of it."""
     dialog = page.locator("dialog.jp-Dialog")

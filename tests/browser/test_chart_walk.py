@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from .conftest import CHROMIUM, FLAGS, SHOTS, wait_for_kernel
+from .conftest import CHROMIUM, FLAGS, SHOTS, picture, wait_for_kernel
 
 pytestmark = pytest.mark.cluster
 
@@ -102,15 +102,15 @@ def test_a_learner_walks_notebook_02_and_the_chart_keeps_up_and_stays(lab, clust
             else:
                 page.keyboard.press("Shift+Enter")
 
-        chart = cells.nth(CHART_CELL).locator(".jp-OutputArea-output img").first
-        chart.scroll_into_view_if_needed()
+        picture(cells.nth(CHART_CELL))  # into view
         page.wait_for_timeout(2500)  # two ticks of the clock: the picture reaches the present
         page.screenshot(path=str(SHOTS / "02-walk-after-undo.png"))
-        src = chart.get_attribute("src") or ""
+        shown = picture(cells.nth(CHART_CELL))
+        src = shown["src"]
         assert src.startswith("data:image/png;base64,"), src[:60]
         png = base64.b64decode(src.split(",", 1)[1])
         (SHOTS / "02-walk-chart-after-undo.png").write_bytes(png)
-        assert chart.evaluate("img => img.naturalWidth") == 2 * chart.evaluate("img => img.width")  # 2x
+        assert shown["natural"] == 2 * shown["shown"], shown  # drawn at twice its CSS size
 
         probe = _run_new_cell(page, cells, PROBE)
         line = next(t for t in probe.locator(".jp-OutputArea-output").all_inner_texts() if "CHART-STATE" in t)

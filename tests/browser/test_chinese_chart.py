@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from .conftest import CHROMIUM, FLAGS, SHOTS, run_all, wait_for_kernel
+from .conftest import CHROMIUM, FLAGS, SHOTS, picture, run_all, wait_for_kernel
 
 pytestmark = pytest.mark.cluster
 
@@ -68,14 +68,14 @@ def test_the_chinese_notebook_02_draws_its_chart_in_chinese_glyphs(lab, cluster)
         assert state["font"] and "CJK" in state["font"], state  # the kit chose a CJK font (Noto Sans CJK SC)
         assert CJK.search(state["title"]) and state["missing"] == [], state
 
-        chart = cells.nth(6).locator(".jp-OutputArea-output img").first  # chart = kw.live.rollout(...)
-        chart.scroll_into_view_if_needed()
+        picture(cells.nth(6))  # chart = kw.live.rollout(...), into view
         page.wait_for_timeout(500)
         page.screenshot(path=str(SHOTS / "02-zh-rollout-chart.png"))
-        src = chart.get_attribute("src") or ""
+        shown = picture(cells.nth(6))
+        src = shown["src"]
         assert src.startswith("data:image/png;base64,"), src[:60]
         (SHOTS / "02-zh-chart.png").write_bytes(base64.b64decode(src.split(",", 1)[1]))
-        assert chart.evaluate("img => img.naturalWidth") > 300
+        assert shown["natural"] > 300, shown
         summary = " ".join(cells.nth(6).locator(".jp-OutputArea-output").all_inner_texts())
         assert "上线：修订版本" in summary, summary  # the summary line under the chart, in Chinese
         assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import CHROMIUM, FLAGS, ROOT, run_all, wait_for_kernel
+from .conftest import CHROMIUM, FLAGS, ROOT, picture, run_all, wait_for_kernel
 
 pytestmark = pytest.mark.cluster
 
@@ -30,13 +30,13 @@ def test_jupyterlab_runs_the_rollout_notebook_and_shows_the_chart(lab, cluster):
         run_all(page)
         page.wait_for_function("document.body.innerText.includes('\"recreate-demo\" deleted')",
                                timeout=300_000)
-        chart = page.locator(".jp-OutputArea-output img.widget-image, .jp-OutputArea-output img").first
-        chart.scroll_into_view_if_needed()
+        chart_cell = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell:has(.jp-OutputArea-output img)").first
+        picture(chart_cell)  # into view
         page.wait_for_timeout(500)
         page.screenshot(path=str(shots / "02-rollout-chart.png"))
-        box = chart.bounding_box()
-        assert box is not None and box["width"] > 300 and 0 <= box["y"] < 1000  # on screen, full size
-        assert chart.evaluate("img => img.naturalWidth") > 300  # a rendered chart, not a broken image
+        shown = picture(chart_cell)
+        assert shown["width"] > 300 and 0 <= shown["y"] < 1000, shown  # on screen, full size
+        assert shown["natural"] > 300, shown  # a rendered chart, not a broken image
         errors = page.locator("[data-mime-type='application/vnd.jupyter.stderr'] .jp-RenderedText, "
                               ".jp-OutputArea-output[data-mime-type*='error']")
         assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
