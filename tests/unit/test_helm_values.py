@@ -1,22 +1,27 @@
 """`kworkshop class helm-values`: the Zero to JupyterHub chart's values, as plain data.
 
-The chart cannot run here (no Kubernetes for it), so the values are checked offline: against the
-chart's own schema (tests/unit/z2jh/, from jupyterhub/zero-to-jupyterhub-k8s 48ea50e, merged
-with the chart's defaults as helm does), and by expanding KubeSpawner's templates the way
-``KubeSpawner._expand_user_properties`` does (``str.format`` with its fields).
+The chart cannot run here (no Kubernetes for it), so the values are checked offline, without a copy
+of the chart's files: every ``hub.config`` section is loaded into the real class it configures
+(JupyterHub, the Authenticator, NativeAuthenticator; the chart passes those sections through as
+traitlets config), and every ``singleuser`` key must be one the chart documents, its value loaded
+into the KubeSpawner trait the chart turns it into (KubeSpawner from PyPI, the test extra). Pod
+fragments (volumes, mounts, egress rules) are read by the official Kubernetes client as the API
+types they are. KubeSpawner's templates are expanded the way ``KubeSpawner._expand_user_properties``
+does (``str.format`` with its fields).
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 import yaml
+from kubernetes import client
+from traitlets import HasTraits, TraitError
 
 from kworkshop.classroom import helm
 from kworkshop.classroom.plan import kubeconfig, learners
@@ -24,8 +29,6 @@ from kworkshop.errors import ConfigError
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
-SCHEMA = json.loads((HERE / "z2jh" / "values.schema.json").read_text())
-DEFAULTS = yaml.safe_load((HERE / "z2jh" / "values.yaml").read_text())
 # the fields KubeSpawner 7 offers to templates (kubespawner/spawner.py, _expand_user_properties)
 SPAWNER_FIELDS = ("userid", "unescaped_username", "unescaped_servername", "hubnamespace", "username",
                   "servername", "user_server", "safe_username", "safe_servername", "safe_user_server",
@@ -33,15 +36,96 @@ SPAWNER_FIELDS = ("userid", "unescaped_username", "unescaped_servername", "hubna
                   "namespace")
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.a-learners-token.sig"
 
+# Facts from the chart's documentation (z2jh's reference: the `singleuser` keys and the KubeSpawner
+# trait its hub configuration sets from each); a key not listed here is one the chart would reject.
+SINGLEUSER_TRAITS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "image": lambda v: {"image": f"{v['name']}:{v['tag']}", "image_pull_policy": v.get("pullPolicy")},
+    "defaultUrl": lambda v: {"default_url": v},
+    "extraEnv": lambda v: {"environment": v},
+    "lifecycleHooks": lambda v: {"lifecycle_hooks": v},
+    "extraPodConfig": lambda v: {"extra_pod_config": v},
+    "extraLabels": lambda v: {"extra_labels": v},
+    "storage": lambda v: {"volumes": v.get("extraVolumes", []), "volume_mounts": v.get("extraVolumeMounts", [])},
+    "networkPolicy": lambda v: {},  # the chart's own NetworkPolicy object, no spawner trait
+}
+STORAGE_KEYS = {"type", "extraLabels", "extraVolumes", "extraVolumeMounts", "static", "capacity", "homeMountPath",
+                "dynamic"}
+NETWORK_POLICY_KEYS = {"enabled", "ingress", "egress", "egressAllowRules", "interNamespaceAccessLabels",
+                       "allowedIngressPorts"}
+TOP_KEYS = {"hub", "proxy", "singleuser", "scheduling", "prePuller", "ingress", "cull", "debug", "rbac",
+            "global", "custom", "imagePullSecret", "imagePullSecrets", "fullnameOverride", "nameOverride"}
 
-def _merge(base: Any, over: Any) -> Any:
-    """helm's coalescing of user values over the chart's defaults: maps merge, the rest replaces."""
-    if isinstance(base, dict) and isinstance(over, dict):
-        out = dict(base)
-        for k, v in over.items():
-            out[k] = _merge(base.get(k), v)
-        return out
-    return copy.deepcopy(over)
+
+def _config_classes() -> dict[str, type[HasTraits]]:
+    """The classes `hub.config` sections configure, from the packages the hub image runs."""
+    from jupyterhub.app import JupyterHub
+    from jupyterhub.auth import Authenticator
+    from nativeauthenticator import NativeAuthenticator
+
+    return {"JupyterHub": JupyterHub, "Authenticator": Authenticator, "NativeAuthenticator": NativeAuthenticator}
+
+
+def _load(cls: type[HasTraits], traits: dict[str, Any], where: str) -> list[str]:
+    """Set each trait on an instance of ``cls`` (traitlets validates); the problems found."""
+    probe = cls.__new__(cls)  # traits only: KubeSpawner's __init__ would look for a cluster
+    known = cls.class_traits()
+    problems = []
+    for name, value in traits.items():
+        if name not in known:
+            problems.append(f"{where}.{name}: {cls.__name__} has no such setting")
+            continue
+        try:
+            setattr(probe, name, value)
+        except TraitError as exc:
+            problems.append(f"{where}.{name}: {exc}")
+    return problems
+
+
+def _api_type(value: Any, kind: str, where: str) -> list[str]:
+    """``value`` read by the official client as API type ``kind`` (a missing required field fails)."""
+
+    class Response:
+        data = json.dumps(value)
+
+    try:
+        client.ApiClient().deserialize(Response(), kind)
+    except (ValueError, TypeError) as exc:
+        return [f"{where}: not a {kind}: {exc}"]
+    return []
+
+
+def check_values(values: dict[str, Any]) -> list[str]:
+    """Every problem the chart or the classes behind it would find in ``values``."""
+    from kubespawner import KubeSpawner
+
+    problems = [f"{k}: not a key of the chart" for k in values if k not in TOP_KEYS]
+    classes = _config_classes()
+    for section, traits in (values.get("hub", {}).get("config") or {}).items():
+        if section not in classes:
+            problems.append(f"hub.config.{section}: no class of that name is configured")
+            continue
+        problems += _load(classes[section], traits, f"hub.config.{section}")
+    single = values.get("singleuser", {})
+    for key, value in single.items():
+        if key not in SINGLEUSER_TRAITS:
+            problems.append(f"singleuser.{key}: not a key of the chart")
+            continue
+        traits = {n: v for n, v in SINGLEUSER_TRAITS[key](value).items() if v is not None}
+        problems += _load(KubeSpawner, traits, f"singleuser.{key}")
+    storage = single.get("storage", {})
+    problems += [f"singleuser.storage.{k}: not a key of the chart" for k in storage if k not in STORAGE_KEYS]
+    for i, volume in enumerate(storage.get("extraVolumes", [])):
+        problems += _api_type(volume, "V1Volume", f"singleuser.storage.extraVolumes[{i}]")
+    for i, mount in enumerate(storage.get("extraVolumeMounts", [])):
+        problems += _api_type(mount, "V1VolumeMount", f"singleuser.storage.extraVolumeMounts[{i}]")
+    policy = single.get("networkPolicy", {})
+    problems += [f"singleuser.networkPolicy.{k}: not a key of the chart"
+                 for k in policy if k not in NETWORK_POLICY_KEYS]
+    for i, rule in enumerate(policy.get("egress", [])):
+        problems += _api_type(rule, "V1NetworkPolicyEgressRule", f"singleuser.networkPolicy.egress[{i}]")
+    if "lifecycleHooks" in single:
+        problems += _api_type(single["lifecycleHooks"], "V1Lifecycle", "singleuser.lifecycleHooks")
+    return problems
 
 
 def _expand(obj: Any, user: str) -> Any:
@@ -61,21 +145,32 @@ def klass():
                                 instructor="teach", api_server="https://10.0.0.1:6443")
 
 
-def test_the_values_pass_the_charts_schema(klass):
+def test_the_values_load_into_the_classes_the_chart_configures(klass):
     _, values = klass
-    jsonschema.Draft7Validator(SCHEMA).validate(_merge(DEFAULTS, values))
-    # and the keys used exist where they are used (the schema forbids unknown keys at these levels)
-    assert set(values) <= set(SCHEMA["properties"])
-    single = SCHEMA["properties"]["singleuser"]
-    assert single["additionalProperties"] is False
-    assert set(values["singleuser"]) <= set(single["properties"])
-    assert set(values["singleuser"]["storage"]) <= set(single["properties"]["storage"]["properties"])
+    assert check_values(values) == []
 
 
-def test_a_wrong_key_would_be_caught():
-    bad = _merge(DEFAULTS, {"singleuser": {"extraEnvs": {}}})
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.Draft7Validator(SCHEMA).validate(bad)
+@pytest.mark.parametrize(("change", "found"), [
+    ({"singleuser": {"extraEnvs": {}}}, "singleuser.extraEnvs: not a key of the chart"),
+    ({"hub": {"config": {"NativeAuthenticator": {"minimum_password_lenght": 10}}}}, "no such setting"),
+    ({"hub": {"config": {"Authenticator": {"admin_users": 5}}}}, "hub.config.Authenticator.admin_users"),
+    ({"singleuser": {"storage": {"extraVolumes": "kubeconfig"}}}, "singleuser.storage.volumes"),
+    ({"singleuser": {"storage": {"extraVolumeMounts": [{"name": "x"}]}}}, "not a V1VolumeMount"),
+    ({"singleuser": {"networkPolicy": {"egres": []}}}, "singleuser.networkPolicy.egres"),
+    ({"hubb": {}}, "hubb: not a key of the chart"),
+])
+def test_a_wrong_key_or_value_would_be_caught(klass, change, found):
+    _, values = klass
+    bad = json.loads(json.dumps(values))
+    for top, part in change.items():
+        target = bad.setdefault(top, {})
+        for key, value in part.items():
+            if isinstance(value, dict) and isinstance(target.get(key), dict):
+                target[key] = {**target[key], **value}
+            else:
+                target[key] = value
+    problems = check_values(bad)
+    assert any(found in p for p in problems), problems
 
 
 def test_each_learner_mounts_their_own_kubeconfig_secret(klass):
