@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -76,26 +75,25 @@ def test_tls_only_when_given_and_only_as_a_pair():
         traits(settings(ssl_cert="/etc/c.pem"))
 
 
-def test_rendered_config_is_python_that_sets_every_trait_and_the_hook():
+def test_the_config_is_data_that_jupyterhubs_classes_load(tmp_path, monkeypatch):
+    from traitlets.config.loader import JSONFileConfigLoader
+
+    from kworkshop.classroom.hub import spawn
+
     s = settings()
-    text = render(traits(s), s.roster)
-    ast.parse(text)
-    assigned = {}
-
-    class C:  # a stand-in for traitlets' Config: records c.Section.name = value
-        def __getattr__(self, section):
-            class Section:
-                def __setattr__(self, name, value):
-                    assigned[(section, name)] = value
-            return Section()
-
-    import functools
-    namespace = {"get_config": C, "__name__": "config"}
-    exec(compile(text, "jupyterhub_config.py", "exec"), namespace)
-    assert assigned[("JupyterHub", "bind_url")] == "http://127.0.0.1:8000/"
-    assert assigned[("Authenticator", "admin_users")] == ["k8s101-instructor"]
-    hook = assigned[("Spawner", "pre_spawn_hook")]
-    assert isinstance(hook, functools.partial) and hook.args == (str(s.roster),)
+    path = tmp_path / "jupyterhub_config.json"
+    path.write_text(render(traits(s), s.roster))
+    config = JSONFileConfigLoader(path.name, str(tmp_path)).load_config()  # as `jupyterhub -f` reads it
+    assert config.JupyterHub.bind_url == "http://127.0.0.1:8000/"
+    assert config.Authenticator.admin_users == ["k8s101-instructor"]
+    assert config.JupyterHub.spawner_class == "kworkshop.classroom.hub.spawn.ClassSpawner"
+    spawner = spawn.ClassSpawner(config=config)  # Spawner settings reach the subclass, the roster too
+    assert spawner.roster == str(s.roster) and spawner.cmd == config.Spawner.cmd
+    assert spawner.ip == "127.0.0.1"
+    seen = []
+    monkeypatch.setattr(spawn, "prepare", lambda roster, sp: seen.append((roster, sp)))
+    spawner.run_pre_spawn_hook()
+    assert seen == [(str(s.roster), spawner)], "the learner was not provisioned before the start"
 
 
 def test_terminal_rc_keeps_the_class_path_first():

@@ -1,9 +1,9 @@
-"""The class's ``jupyterhub_config.py``, as plain data (pure, unit-tested), and its rendering.
+"""The class's JupyterHub configuration, as plain data (pure, unit-tested), written as JSON.
 
 :func:`traits` returns ``{"JupyterHub": {"bind_url": ...}, "Spawner": {...}, ...}``: every setting
-the hub gets, from a :class:`HubSettings`. :func:`render` writes it as ``c.Section.trait = value``
-lines, plus the one thing that is code: the spawner's ``pre_spawn_hook`` (``spawn.prepare``), which
-gives each learner their home's copy of the notebooks, their kubeconfig and their namespace.
+the hub gets, from a :class:`HubSettings`. :func:`render` writes it as traitlets' JSON config, with
+the kit's ``ClassSpawner`` (``spawn.py``), which gives each learner their home's copy of the notebooks,
+their kubeconfig and their namespace before their server starts: no code is generated.
 
 What the settings say, and why:
 
@@ -18,6 +18,7 @@ What the settings say, and why:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,7 @@ class HubSettings:
 
     @property
     def config_file(self) -> Path:
-        return self.state / "jupyterhub_config.py"
+        return self.state / "jupyterhub_config.json"
 
     @property
     def pid_file(self) -> Path:
@@ -125,25 +126,22 @@ def traits(s: HubSettings) -> dict[str, dict[str, Any]]:
     }
 
 
+SPAWNER = "kworkshop.classroom.hub.spawn.ClassSpawner"
+
+
 def render(config: Mapping[str, Mapping[str, Any]], roster: Path) -> str:
-    """``jupyterhub_config.py``: the traits as Python literals, and the spawner's hook."""
-    lines = ['"""Written by `kworkshop class serve` at every start; edits are overwritten."""',
-             "import functools", "", "from kworkshop.classroom.hub.spawn import prepare", "",
-             "c = get_config()  # noqa", ""]
-    for section, values in config.items():
-        lines += [f"c.{section}.{name} = {_literal(value)}" for name, value in values.items()]
-    lines += ["", "# each learner's notebooks (first start only), kubeconfig and namespace",
-              f"c.Spawner.pre_spawn_hook = functools.partial(prepare, {str(roster)!r})", ""]
-    return "\n".join(lines)
+    """``jupyterhub_config.json``: the traits as traitlets' JSON config, and the class's spawner.
+
+    Data, not code: JupyterHub loads it like a ``.py`` config (``-f``); the one thing that was code,
+    provisioning a learner before their server starts, is ``ClassSpawner``'s (``spawn.py``).
+    """
+    data = {section: dict(values) for section, values in config.items()}
+    data.setdefault("JupyterHub", {})["spawner_class"] = SPAWNER
+    data["ClassSpawner"] = {"roster": str(roster)}
+    return json.dumps(data, indent=2, sort_keys=True, default=_plain) + "\n"
 
 
-def _literal(value: Any) -> str:
+def _plain(value: Any) -> str:
     if isinstance(value, Path):
-        return repr(str(value))
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in value.items()) + "}"
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return repr(value)
+        return str(value)
     raise TypeError(f"not a plain value for the hub config: {value!r}")

@@ -246,6 +246,7 @@ def serve(class_name: str, *, count: int | None = None, names: list[str] | None 
            for m, kc in zip(info.learners, info.kubeconfigs, strict=True)},
         instructor: {"kubeconfig": str(admin)}}}
     settings.roster.write_text(json.dumps(roster, indent=2))
+    settings.config_file.with_suffix(".py").unlink(missing_ok=True)  # JupyterHub would load an old one too
     settings.config_file.write_text(render(traits(settings), settings.roster))
     with step(status, _("JupyterHub and its proxy on {url}").format(url=settings.url)):
         hub = _start_hub(settings, Path(proxy).parent)
@@ -297,7 +298,7 @@ def _hub_process(class_name: str) -> psutil.Process | None:
     try:
         proc = psutil.Process(int(pid_file.read_text().strip()))
         # the pid is ours only if it runs this class's config (a pid file can outlive its process)
-        if str(class_dir(class_name) / "jupyterhub_config.py") in proc.cmdline():
+        if str(class_dir(class_name) / "jupyterhub_config.json") in proc.cmdline():
             return proc
     except (OSError, ValueError, psutil.Error):
         pass

@@ -1,4 +1,8 @@
-"""The hub's ``pre_spawn_hook``: what a learner's server needs before it starts (runs in the hub, as root).
+"""The class's spawner: what a learner's server needs before it starts (runs in the hub, as root).
+
+``ClassSpawner`` is JupyterHub's LocalProcessSpawner that first provisions the learner from the
+class's roster (its ``roster`` setting, a JSON file written by ``kworkshop class serve``), so the
+hub's whole configuration is data (``config.py`` writes it as JSON) and no code is generated. It does:
 
 - their own copy of the notebooks in ``~/notebooks``, made at their first start and never
   overwritten (their edits and outputs stay theirs);
@@ -19,6 +23,9 @@ import pwd
 import shutil
 from pathlib import Path
 from typing import Any
+
+from jupyterhub.spawner import LocalProcessSpawner
+from traitlets import Unicode
 
 from ...i18n import _
 from ...session import NAMESPACE_ENV
@@ -55,7 +62,7 @@ def provision(user: str, entry: dict[str, str], share: Path) -> dict[str, str]:
 
 
 def prepare(roster_file: str, spawner: Any) -> None:
-    """``c.Spawner.pre_spawn_hook`` (bound to the class's roster by ``functools.partial``)."""
+    """Provision ``spawner``'s learner from the roster in ``roster_file`` (``ClassSpawner`` calls it)."""
     roster = json.loads(Path(roster_file).read_text())
     name = spawner.user.name
     entry = roster["accounts"].get(name)
@@ -63,3 +70,14 @@ def prepare(roster_file: str, spawner: Any) -> None:
         raise PermissionError(_("{name} is not in class {class_name}").format(name=name, class_name=roster["class"]))
     env = provision(name, entry, Path(roster["share"]))
     spawner.environment = {**spawner.environment, **env}
+
+
+
+class ClassSpawner(LocalProcessSpawner):
+    """LocalProcessSpawner that provisions each learner from the class's roster before the start."""
+
+    roster = Unicode("", config=True, help="the class's roster file (JSON), written by kworkshop class serve")
+
+    def run_pre_spawn_hook(self):
+        prepare(self.roster, self)
+        return super().run_pre_spawn_hook()
