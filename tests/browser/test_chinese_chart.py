@@ -17,7 +17,7 @@ import pytest
 
 from .conftest import CHROMIUM, FLAGS, SHOTS, picture, run_all, wait_for_kernel
 
-pytestmark = pytest.mark.cluster
+pytestmark = pytest.mark.browser
 
 NOTEBOOK = "zh-CN/02-updates-history-rollback.ipynb"
 CJK = re.compile(r"[\u4e00-\u9fff]")

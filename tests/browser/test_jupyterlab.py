@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import CHROMIUM, FLAGS, ROOT, picture, run_all, wait_for_kernel
 
-pytestmark = pytest.mark.cluster
+pytestmark = pytest.mark.browser
 
 
 def test_jupyterlab_runs_the_rollout_notebook_and_shows_the_chart(lab, cluster):

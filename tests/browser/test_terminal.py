@@ -25,7 +25,7 @@ from kworkshop.binaries.pins import KUBERNETES_VERSION
 
 from .conftest import CHROMIUM, FLAGS, LEARNER_PATH, ROOT, SHOTS, _free_port, lab_settings, wait_for_port
 
-pytestmark = pytest.mark.cluster
+pytestmark = pytest.mark.browser
 
 
 def _screen(page) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from kworkshop.cli import main
 
-pytestmark = pytest.mark.cluster
+pytestmark = pytest.mark.notebooks
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
