@@ -5,7 +5,7 @@ from importlib import resources
 from pathlib import Path
 
 from kworkshop.binaries import gobuild
-from kworkshop.binaries.pins import KUBERNETES, KWOK, METRICS_SERVER, RELEASES
+from kworkshop.binaries.pins import KUBERNETES, METRICS_SERVER, RELEASES
 
 GOMOD = resources.files("kworkshop.binaries").joinpath("gomod")
 
@@ -48,7 +48,13 @@ def test_metrics_server_is_not_stamped_as_a_kubernetes_version():
     assert single[single.index("-o") + 1] == "/out/metrics-server"
 
 
-def test_build_environment_is_static_and_offline_toolchain():
+def test_build_environment_is_static_offline_and_caches_under_the_kits_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("KWORKSHOP_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("GOCACHE", raising=False)
+    monkeypatch.delenv("GOMODCACHE", raising=False)
     env = gobuild.build_env()
     assert env["CGO_ENABLED"] == "0" and env["GOTOOLCHAIN"] == "local"
-    assert KWOK.binaries == ("kwok", "kwokctl")
+    assert env["GOCACHE"] == str(tmp_path / "go" / "build"), "Go's build cache is not under the kit's cache"
+    assert env["GOMODCACHE"] == str(tmp_path / "go" / "mod"), "Go's module cache is not under the kit's cache"
+    monkeypatch.setenv("GOCACHE", "/elsewhere")
+    assert gobuild.build_env()["GOCACHE"] == "/elsewhere", "a GOCACHE the user set was overridden"
