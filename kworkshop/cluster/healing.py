@@ -122,19 +122,23 @@ def wait_until(failure: str, check: Callable[[], bool], deadline: float) -> None
         delay = min(delay * 2, 0.5)
 
 
-def wait_healthy(comp: Component, deadline: float) -> None:
+def serves(comp: Component) -> bool:
+    """Whether ``comp`` answers its health URL as ``health_url`` says it must."""
     url, ctx, strict = health_url(comp)
+    code = http_status(url, ctx)
+    return code == 200 if strict else code is not None
 
+
+def wait_healthy(comp: Component, deadline: float) -> None:
     def healthy() -> bool:
         if components.pid_of(comp) is None:
             tail = comp.logfile.read_text(errors="replace")[-1500:] if comp.logfile.exists() else ""
             raise ClusterError(_("{component} exited right after it was started; its log ends:\n{log}")
                                .format(component=comp.name, log=tail))
-        code = http_status(url, ctx)
-        return code == 200 if strict else code is not None
+        return serves(comp)
 
     wait_until(_("{component} did not become healthy ({url}) within the time allowed")
-               .format(component=comp.name, url=url), healthy, deadline)
+               .format(component=comp.name, url=health_url(comp)[0]), healthy, deadline)
 
 
 # -- leases ---------------------------------------------------------------------------------------
@@ -277,11 +281,7 @@ def settle(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str
     deadline = time.monotonic() + timeout
 
     def decided(comp: Component) -> bool:
-        if components.pid_of(comp) is None:
-            return True
-        url, ctx, strict = health_url(comp)
-        code = http_status(url, ctx)
-        return code == 200 if strict else code is not None
+        return components.pid_of(comp) is None or serves(comp)
 
     undecided = [c.name for c in everything if not decided(c)]
     if undecided:
@@ -331,4 +331,4 @@ def _heal_once(everything: list[Component], kwok_cluster_dir: Path, kit_dir: Pat
     return restarted
 
 
-__all__ = ["check_ports", "heal", "health_url", "http_status", "release_leases", "settle", "wait_leases"]
+__all__ = ["check_ports", "heal", "health_url", "http_status", "release_leases", "serves", "settle", "wait_leases"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import _
-from .facts import HASH_LABEL, REVISION, REVISION_HISTORY
+from .facts import HASH_LABEL, REVISION, REVISION_HISTORY, revision
 
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 # kubectl's rollback copies the ReplicaSet's annotations except these (kubectl/pkg/polymorphichelpers).
@@ -54,20 +54,11 @@ class History(tuple):
         return Table(("Revision", "Change-Cause", "Images"), rows)._repr_html_()
 
 
-def revision_of(rs: Any) -> int | None:
-    """The revision number of a ReplicaSet (API object or dict), or None."""
-    ann = _annotations(rs)
-    try:
-        return int(ann.get(REVISION, ""))
-    except ValueError:
-        return None
-
-
 def revisions(replicasets: list[Any]) -> History:
     """The history, oldest first, from the Deployment's ReplicaSets."""
     out = []
     for rs in replicasets:
-        number = revision_of(rs)
+        number = revision(rs)
         if number is None:
             continue
         containers = _template(rs).get("spec", {}).get("containers", [])
@@ -81,7 +72,7 @@ def rollback_target(replicasets: list[Any], to_revision: int | None) -> Any:
 
     Without ``to_revision``, it is the one with the highest revision below the current (highest).
     """
-    by_number = {revision_of(rs): rs for rs in replicasets if revision_of(rs) is not None}
+    by_number = {revision(rs): rs for rs in replicasets if revision(rs) is not None}
     if to_revision:
         if to_revision not in by_number:
             raise ValueError(_("unable to find specified revision {revision} in history").format(revision=to_revision))

@@ -207,7 +207,7 @@ def undo(ref: str, *, to_revision: int | None = None, namespace: str | None = No
     except ValueError as exc:
         raise ConfigError(_("deployment/{name}: {problem}. See: kubectl rollout history deployment/{name} "
                             "-n {namespace}").format(name=r.name, problem=exc, namespace=ns)) from exc
-    number = hist.revision_of(target)
+    number = facts.revision(target)
     template = hist.template_without_hash(target)
     current = client.ApiClient().sanitize_for_serialization(d.spec.template)
     if _same_template(template, current):
