@@ -13,11 +13,7 @@ import base64
 import io
 import json
 
-import pytest
-
 from .conftest import CHROMIUM, FLAGS, SHOTS, picture, wait_for_kernel
-
-pytestmark = pytest.mark.browser
 
 NOTEBOOK = "02-updates-history-rollback.ipynb"
 UNDO_CHECK = 25  # the cell after `kubectl rollout undo` that reads the history: the last one run

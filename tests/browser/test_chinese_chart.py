@@ -13,11 +13,7 @@ import base64
 import json
 import re
 
-import pytest
-
 from .conftest import CHROMIUM, FLAGS, SHOTS, picture, run_all, wait_for_kernel
-
-pytestmark = pytest.mark.browser
 
 NOTEBOOK = "zh-CN/02-updates-history-rollback.ipynb"
 CJK = re.compile(r"[\u4e00-\u9fff]")

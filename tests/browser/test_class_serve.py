@@ -25,8 +25,6 @@ from kworkshop.classroom.hub import users
 from .conftest import CHROMIUM, FLAGS, ROOT, SHOTS, _free_port, fail_on_dialog, lab_settings, wait_for_kernel
 from .test_terminal import _run, _screen
 
-pytestmark = pytest.mark.browser
-
 
 def _wait_for_line(log: Path, proc: subprocess.Popen, pattern: str, timeout: float) -> re.Match:
     deadline = time.monotonic() + timeout

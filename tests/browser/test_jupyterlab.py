@@ -7,11 +7,7 @@ in ``out/browser/`` for a person to look at. The ``lab`` fixture is in conftest.
 
 from __future__ import annotations
 
-import pytest
-
 from .conftest import CHROMIUM, FLAGS, ROOT, picture, run_all, wait_for_kernel
-
-pytestmark = pytest.mark.browser
 
 
 def test_jupyterlab_runs_the_rollout_notebook_and_shows_the_chart(lab, cluster):

@@ -25,8 +25,6 @@ from kworkshop.binaries.pins import KUBERNETES_VERSION
 
 from .conftest import CHROMIUM, FLAGS, LEARNER_PATH, ROOT, SHOTS, _free_port, lab_settings, wait_for_port
 
-pytestmark = pytest.mark.browser
-
 
 def _screen(page) -> str:
     """The terminal's text as xterm.js shows it (its screen-reader rows: the lab fixture turns them on)."""

@@ -18,8 +18,6 @@ from kworkshop.cluster.embedded import EmbeddedCluster
 from kworkshop.cluster.processes import wait_until
 from kworkshop.kube.rawapi import JSON_PATCH, ApiStatusError, RawApi, Watcher, api_path
 
-pytestmark = pytest.mark.cluster
-
 NAME = "kworkshop-agent"
 
 

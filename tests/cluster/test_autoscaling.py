@@ -12,15 +12,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
 import yaml
 from kubernetes import client
 
 import kworkshop as kw
 
 from .helpers import deployment, wait_for
-
-pytestmark = pytest.mark.cluster
 
 HPA = {
     "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "node-js-deploy"},

@@ -18,8 +18,6 @@ from kworkshop.kube.namespaces import create_namespace
 
 from .helpers import LISTING_5_1, deployment
 
-pytestmark = pytest.mark.cluster
-
 GOOD_JOB = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "first"},
             "spec": {"template": {"spec": {"restartPolicy": "Never",
                                            "containers": [{"name": "c", "image": "busybox"}]}}}}

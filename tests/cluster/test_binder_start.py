@@ -10,14 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 import kworkshop as kw
 from kworkshop import paths
 from kworkshop.cluster import cluster_env
 from kworkshop.cluster.processes import wait_until
-
-pytestmark = pytest.mark.cluster
 
 START = Path(__file__).resolve().parents[2] / "binder" / "start"
 

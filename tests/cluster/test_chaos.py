@@ -20,7 +20,6 @@ chaos = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = chaos  # dataclasses look their module up while the file runs
 _spec.loader.exec_module(chaos)
 
-pytestmark = pytest.mark.cluster
 NAME = "chaos-t"
 
 

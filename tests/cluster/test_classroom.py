@@ -13,8 +13,6 @@ from kworkshop.kube.connection import default
 
 from .helpers import deployment
 
-pytestmark = pytest.mark.cluster
-
 
 def test_a_class_of_five(cluster, tmp_path):
     admin = kw.connect(cluster)  # the instructor's; each learner gets a connection of their own

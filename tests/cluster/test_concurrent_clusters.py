@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from kubernetes import client
 
 from kworkshop.cluster import components, healing, readiness
@@ -22,7 +21,6 @@ from kworkshop.cluster.embedded import EmbeddedCluster
 from kworkshop.cluster.processes import wait_until
 from kworkshop.progress import LoggingStatus
 
-pytestmark = pytest.mark.cluster
 ROUNDS = 5
 NODES = (1, 2, 3)
 

@@ -16,8 +16,6 @@ from kworkshop.kube.connection import default
 
 from .helpers import deployment
 
-pytestmark = pytest.mark.cluster
-
 
 @pytest.fixture
 def elsewhere(cluster):

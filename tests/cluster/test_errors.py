@@ -11,8 +11,6 @@ from nbclient.exceptions import CellExecutionError
 
 import kworkshop as kw
 
-pytestmark = pytest.mark.cluster
-
 NOPE = "no-such-thing"
 CALLS = {
     "get": lambda: kw.get(f"deployment/{NOPE}"),

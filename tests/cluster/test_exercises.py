@@ -8,11 +8,7 @@ import re
 import time
 from pathlib import Path
 
-import pytest
-
 import kworkshop as kw
-
-pytestmark = pytest.mark.cluster
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import kworkshop as kw
-
-pytestmark = pytest.mark.cluster
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -13,8 +13,6 @@ import kworkshop as kw
 
 from .helpers import LISTING_5_1, deployment
 
-pytestmark = pytest.mark.cluster
-
 
 def _write(tmp: Path, text: str) -> str:
     path = tmp / "listing-5-1.yaml"

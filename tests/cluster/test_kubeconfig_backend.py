@@ -8,8 +8,6 @@ import kworkshop as kw
 from kworkshop import classroom
 from kworkshop.cluster import cluster_env
 
-pytestmark = pytest.mark.cluster
-
 
 def _caps(handle) -> dict[str, bool]:
     return {c.name: c.ok for c in handle.capabilities}

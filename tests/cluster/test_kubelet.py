@@ -20,8 +20,6 @@ from kworkshop.kube.namespaces import create_namespace
 
 from .helpers import events_for, wait_for
 
-pytestmark = pytest.mark.cluster
-
 
 def job(name: str, command: list[str] | None, policy: str = "Never", backoff_limit: int = 6,
         image: str = "busybox:1.36") -> dict:

@@ -17,8 +17,6 @@ import kworkshop as kw
 from kworkshop.cluster.embedded import EmbeddedCluster
 from kworkshop.cluster.processes import processes_under
 
-pytestmark = pytest.mark.cluster
-
 NAME = "kworkshop-life"
 
 

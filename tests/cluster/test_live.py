@@ -8,7 +8,6 @@ import re
 import struct
 
 import nbformat
-import pytest
 from kubernetes import client
 from nbclient import NotebookClient
 
@@ -16,8 +15,6 @@ import kworkshop as kw
 from kworkshop.cluster.processes import wait_until
 
 from .helpers import deployment, wait_for
-
-pytestmark = pytest.mark.cluster
 
 
 def test_rollout_series_sees_both_replicasets_and_the_final_state(cluster, namespace, tmp_path):

@@ -6,15 +6,12 @@ import os
 import re
 import subprocess
 
-import pytest
 from kubernetes import client
 
 from kworkshop.cluster import cluster_env
 from kworkshop.cluster.processes import wait_until
 
 from .helpers import wait_for
-
-pytestmark = pytest.mark.cluster
 
 WELL_KNOWN = ("kubernetes.io/hostname", "kubernetes.io/os", "kubernetes.io/arch",
               "node.kubernetes.io/instance-type", "topology.kubernetes.io/region",

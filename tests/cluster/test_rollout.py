@@ -11,8 +11,6 @@ import kworkshop as kw
 
 from .helpers import deployment
 
-pytestmark = pytest.mark.cluster
-
 APP = "node-js-deploy"
 
 

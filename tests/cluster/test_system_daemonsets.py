@@ -14,8 +14,6 @@ from kworkshop.cluster.addons import DAEMONSETS, NAMESPACE
 
 from .helpers import wait_for
 
-pytestmark = pytest.mark.cluster
-
 
 def _ready(pod: client.V1Pod) -> bool:
     return pod.status.phase == "Running" and any(

@@ -13,9 +13,6 @@ import kworkshop as kw
 
 from .helpers import LISTING_5_1_FIXED
 
-pytestmark = pytest.mark.cluster
-
-
 HPA_5_3 = """apiVersion: autoscaling/v1
 kind: HorizontalPodAutoscaler
 metadata:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from kubernetes import client
 
 from .helpers import deployment, events_for, wait_for, waiting_reason
-
-pytestmark = pytest.mark.cluster
 
 
 def _available(name: str, replicas: int, image: str):

@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-import pytest
 
 from kworkshop.cli import main
-
-pytestmark = pytest.mark.notebooks
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
