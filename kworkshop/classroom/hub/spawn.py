@@ -72,7 +72,6 @@ def prepare(roster_file: str, spawner: Any) -> None:
     spawner.environment = {**spawner.environment, **env}
 
 
-
 class ClassSpawner(LocalProcessSpawner):
     """LocalProcessSpawner that provisions each learner from the class's roster before the start."""
 
