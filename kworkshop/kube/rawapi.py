@@ -7,10 +7,8 @@ list, watch, create, delete and a merge patch. This module does them with ``ssl`
 authenticated as the kubeconfig says (client certificate and CA files, as kwokctl writes them, or
 their ``-data`` forms, or a bearer token). The learner-facing verbs keep the official client.
 
-``Watcher`` follows a collection the way ``kube.watch.Watcher`` does (list, then watch from the
-list's resourceVersion with bookmarks; relist after 410 Gone; reconnect with backoff after a
-dropped connection), on plain dicts. Pure parts (paths, queries, watch lines, kubeconfig) are
-functions, tested in ``tests/unit/test_rawapi.py``.
+``Watcher`` is the one watch loop (``kube.watchloop``) on plain dicts. Pure parts (paths, queries,
+watch lines, kubeconfig) are functions, tested in ``tests/unit/test_rawapi.py``.
 """
 
 from __future__ import annotations
@@ -18,12 +16,10 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import logging
 import os
 import socket
 import ssl
 import tempfile
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +27,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from ..errors import ConfigError
-
-log = logging.getLogger("kworkshop.rawapi")
+from .watchloop import Closer, Event, Gone, WatchLoop
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
@@ -305,75 +300,46 @@ def _json(data: bytes) -> Any:
         return {"message": data[:200].decode(errors="replace")}
 
 
-class Watcher:
-    """``Watcher(api, "/api/v1/pods", on_event).start()``: ``on_event(type, obj)`` on a daemon
-    thread for every ``ADDED``/``MODIFIED``/``DELETED``, and ``SYNC`` for each object of a (re)list,
-    so a consumer can rebuild its state after a gap; ``stop()`` ends it."""
+class RawSource:
+    """A collection as the raw client lists it (plain dicts), for ``kube.watchloop``."""
+
+    def __init__(self, api: RawApi, path: str) -> None:
+        self.api, self.path, self.name = api, path, path
+
+    def list(self) -> tuple[list[dict[str, Any]], str | None]:
+        listed = self.api.list(self.path)
+        return listed.get("items") or [], (listed.get("metadata") or {}).get("resourceVersion")
+
+    def stream(self, resource_version: str | None, timeout_seconds: int,
+               opened: Callable[[Closer | None], None]) -> Iterator[Event]:
+        def connected(conn: http.client.HTTPConnection | None) -> None:
+            opened(None if conn is None else lambda: _shutdown(conn))
+
+        try:
+            for kind, obj in self.api.watch(self.path, resource_version, timeout_seconds, opened=connected):
+                yield kind, obj, (obj.get("metadata") or {}).get("resourceVersion")
+        except ApiStatusError as exc:
+            if exc.status == 410:
+                raise Gone() from exc
+            raise
+
+    def describe(self, obj: Any) -> str:
+        meta = obj.get("metadata") or {} if isinstance(obj, dict) else {}
+        return f"{meta.get('namespace') or ''}/{meta.get('name')}"
+
+
+def _shutdown(conn: http.client.HTTPConnection) -> None:
+    """End a blocked read on ``conn`` from another thread."""
+    if conn.sock is not None:
+        try:
+            conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class Watcher(WatchLoop):
+    """``Watcher(api, "/api/v1/pods", on_event).start()``: the one watch loop on plain dicts."""
 
     def __init__(self, api: RawApi, path: str, callback: Callable[[str, dict[str, Any]], None],
                  timeout_seconds: int = 30) -> None:
-        self.api, self.path, self.callback = api, path, callback
-        self.timeout_seconds = timeout_seconds  # short server-side timeouts keep the connection fresh
-        self.resource_version: str | None = None
-        self.reconnects = 0
-        self._stop = threading.Event()
-        self._conn: http.client.HTTPConnection | None = None
-        self._thread = threading.Thread(target=self._run, name=f"watch-{path}", daemon=True)
-
-    def start(self) -> Watcher:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5) -> None:
-        self._stop.set()
-        conn = self._conn
-        if conn is not None and conn.sock is not None:
-            try:
-                conn.sock.shutdown(socket.SHUT_RDWR)  # ends a blocked read now
-            except OSError:
-                pass
-        self._thread.join(timeout)
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def _opened(self, conn: http.client.HTTPConnection | None) -> None:
-        self._conn = conn
-
-    def _relist(self) -> None:
-        listed = self.api.list(self.path)
-        for item in listed.get("items") or []:
-            self.callback("SYNC", item)
-        self.resource_version = (listed.get("metadata") or {}).get("resourceVersion")
-
-    def _run(self) -> None:
-        backoff = 0.5
-        while not self._stop.is_set():
-            try:
-                if self.resource_version is None:
-                    self._relist()
-                for kind, obj in self.api.watch(self.path, self.resource_version, self.timeout_seconds,
-                                                opened=self._opened):
-                    if self._stop.is_set():
-                        break
-                    self.resource_version = (obj.get("metadata") or {}).get("resourceVersion") or \
-                        self.resource_version
-                    if kind != "BOOKMARK":
-                        self.callback(kind, obj)
-                backoff = 0.5
-            except ApiStatusError as exc:
-                if exc.status == 410:  # Gone: our resourceVersion was compacted away
-                    self.resource_version = None
-                    continue
-                backoff = self._retry(exc, backoff)
-            except Exception as exc:  # connection refused/reset while the apiserver restarts
-                backoff = self._retry(exc, backoff)
-
-    def _retry(self, exc: Exception, delay: float) -> float:
-        if self._stop.is_set():
-            return delay
-        self.reconnects += 1
-        log.debug("watch interrupted (%s); reconnecting in %.1fs", exc, delay)
-        self._stop.wait(delay)
-        return min(delay * 2, 5)
+        super().__init__(RawSource(api, path), callback, timeout_seconds)

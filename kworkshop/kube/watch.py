@@ -3,16 +3,13 @@ watch on a daemon thread that never gives up).
 
 The pattern kr8s and client-go use: test the listed state first (it may already be true), then
 follow changes from that list's resourceVersion, relisting after a 410 Gone. No sleep loops.
-``Watcher`` also reconnects after the apiserver goes away (a restart, a ``kworkshop up`` heal);
-a (re)list delivers every object as ``SYNC`` first, so a consumer can rebuild its state after a gap.
+``Watcher`` is the one watch loop (``kube.watchloop``) over the official client's collections.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kubernetes import watch
@@ -20,6 +17,7 @@ from kubernetes.client.exceptions import ApiException
 
 from ..errors import WaitTimeout
 from ..i18n import _, ngettext
+from .watchloop import Closer, Event, Gone, WatchLoop
 
 
 def wait_for(list_fn: Callable[..., Any], done: Callable[[list[Any]], Any], timeout: float, what: str,
@@ -70,71 +68,57 @@ def _key(obj: Any) -> str:
     return f"{meta.namespace or ''}/{meta.name}"
 
 
-log = logging.getLogger("kworkshop.watch")
+class ClientSource:
+    """A collection as the official client lists it: ``ClientSource(core.list_namespaced_pod,
+    namespace="x")``. Its stream is read line by line from the raw response, so the loop can shut
+    that response down to stop at once."""
+
+    def __init__(self, list_fn: Callable[..., Any], **kwargs: Any) -> None:
+        self.list_fn = list_fn
+        self.kwargs = kwargs
+        self.name = getattr(list_fn, "__name__", "list")
+        self._decoder = watch.Watch()
+        self._type = self._decoder.get_return_type(list_fn)
+
+    def list(self) -> tuple[list[Any], str | None]:
+        listed = self.list_fn(**self.kwargs)
+        return listed.items, listed.metadata.resource_version
+
+    def stream(self, resource_version: str | None, timeout_seconds: int,
+               opened: Callable[[Closer | None], None]) -> Iterator[Event]:
+        try:
+            response = self.list_fn(watch=True, resource_version=resource_version, timeout_seconds=timeout_seconds,
+                                    allow_watch_bookmarks=True, _preload_content=False,
+                                    _request_timeout=(10, timeout_seconds + 30),  # silent is dead
+                                    **self.kwargs)
+        except ApiException as exc:
+            if exc.status == 410:
+                raise Gone() from exc
+            raise
+        opened(response.shutdown)  # urllib3 >= 2.3: unblocks a read in another thread
+        try:
+            for line in response:  # urllib3 yields the body line by line
+                event = self._decoder.unmarshal_event(line, self._type)
+                if event is None:
+                    continue
+                if event["type"] == "ERROR":
+                    status = event["raw_object"]
+                    if status.get("code") == 410:
+                        raise Gone()
+                    raise ApiException(status=status.get("code"), reason=status.get("message"))
+                raw = event["raw_object"]
+                yield event["type"], event["object"], (raw.get("metadata") or {}).get("resourceVersion")
+        finally:
+            opened(None)
+            response.close()
+            response.release_conn()
+
+    def describe(self, obj: Any) -> str:
+        return _key(obj) if hasattr(obj, "metadata") else repr(obj)[:80]
 
 
-class Watcher:
+class Watcher(WatchLoop):
     """``Watcher(core.list_namespaced_pod, on_event, namespace="x").start()``; ``stop()`` ends it."""
 
     def __init__(self, list_fn: Callable[..., Any], callback: Callable[[str, Any], None], **kwargs: Any) -> None:
-        self.list_fn = list_fn
-        self.callback = callback
-        self.kwargs = kwargs
-        self.resource_version: str | None = None
-        self.reconnects = 0
-        self._stop = threading.Event()
-        self._watch: watch.Watch | None = None
-        self._thread = threading.Thread(target=self._run, name=f"watch-{getattr(list_fn, '__name__', 'list')}",
-                                        daemon=True)
-
-    def start(self) -> Watcher:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5) -> None:
-        self._stop.set()
-        if self._watch is not None:
-            self._watch.stop()
-        self._thread.join(timeout)
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def _relist(self) -> None:
-        listed = self.list_fn(**self.kwargs)
-        for item in listed.items:
-            self.callback("SYNC", item)
-        self.resource_version = listed.metadata.resource_version
-
-    def _run(self) -> None:
-        backoff = 0.5
-        while not self._stop.is_set():
-            try:
-                if self.resource_version is None:
-                    self._relist()
-                self._watch = watch.Watch()
-                # short server-side timeouts keep stop() prompt and the connection fresh
-                for event in self._watch.stream(self.list_fn, resource_version=self.resource_version,
-                                                timeout_seconds=30, allow_watch_bookmarks=True, **self.kwargs):
-                    if self._stop.is_set():
-                        break
-                    obj = event["object"]
-                    self.resource_version = obj.metadata.resource_version or self.resource_version
-                    if event["type"] != "BOOKMARK":
-                        self.callback(event["type"], obj)
-                backoff = 0.5
-            except ApiException as exc:
-                if exc.status == 410:  # Gone: our resourceVersion was compacted away
-                    self.resource_version = None
-                    continue
-                self._retry(exc, backoff)
-                backoff = min(backoff * 2, 5)
-            except Exception as exc:  # connection refused/reset while the apiserver restarts
-                self._retry(exc, backoff)
-                backoff = min(backoff * 2, 5)
-
-    def _retry(self, exc: Exception, delay: float) -> None:
-        self.reconnects += 1
-        log.debug("watch interrupted (%s); reconnecting in %.1fs", exc, delay)
-        self._stop.wait(delay)
+        super().__init__(ClientSource(list_fn, **kwargs), callback)
