@@ -52,19 +52,12 @@ _LAZY = {
     "fresh_namespace": (".kube.namespaces", "fresh_namespace"),
     "scale": (".kube.scale", "scale"), "set_image": (".kube.scale", "set_image"),
     "start": (".session", "start"),
-    "load": (".load", None),  # wraps its own verbs (load/__init__.py), like live and checks
-    "live": (".live", None),  # matplotlib / notebook-only helpers, self-wrapped
+    "load": (".load", None),
+    "live": (".live", None),  # matplotlib / notebook-only helpers
     "check": (".checks", None),
 }
-# The one boundary (see boundary.py): every public verb translates foreign exceptions.
-_VERBS = frozenset(("apply", "autoscale", "create_job_from_cronjob", "create_namespace", "delete", "describe",
-                    "events", "fresh_namespace", "get", "label", "labelable_nodes", "logs", "scale", "set_image",
-                    "solve", "start", "wait_for_job", "up", "down", "status", "attach", "connect", "use"))
-_VERB_MODULES = frozenset(("rollout", "cron"))
-
-
 def __getattr__(name: str):
-    """Import a public name on first use, wrapped by the learner-facing boundary as before."""
+    """Import a public name on first use."""
     if name not in _LAZY:
         raise AttributeError(f"module 'kworkshop' has no attribute {name!r}")
     import importlib
@@ -72,11 +65,9 @@ def __getattr__(name: str):
     module_name, attr = _LAZY[name]
     module = importlib.import_module(module_name, __name__)
     value = module if attr is None else getattr(module, attr)
-    if name in _VERBS or name in _VERB_MODULES:
-        from . import boundary
+    from . import boundary
 
-        value = boundary.learner_facing(value) if name in _VERBS else boundary.wrap_module(value)
-        boundary.install_error_display()
+    boundary.install_error_display()
     globals()[name] = value
     return value
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import binaries, cluster
-from .errors import KworkshopError
+from .errors import ApiError, KworkshopError
 from .i18n import _, ngettext
 from .progress import TerminalStatus
 
@@ -187,13 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def ready_text(handle: cluster.Cluster) -> str:
     """What `kworkshop up` prints last: the cluster, its kubeconfig, the shell line naming it."""
-    from kubernetes.client.exceptions import ApiException
-
     try:
         count = len(handle.nodes())
         ready = ngettext("Cluster {name} is ready ({backend}): {count} node.",
                          "Cluster {name} is ready ({backend}): {count} nodes.", count)
-    except ApiException:  # a learner's account on a kubeconfig cluster may not list nodes
+    except ApiError:  # a learner's account on a kubeconfig cluster may not list nodes
         count = 0
         ready = _("Cluster {name} is ready ({backend}): its nodes are not visible to this account.")
     return "\n".join([ready.format(name=repr(handle.name), backend=handle.backend, count=count),

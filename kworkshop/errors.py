@@ -8,11 +8,12 @@ The tree::
     │   └── BuildError             building from Go modules failed (carries the go output)
     ├── ClusterError               the cluster could not be started, reached or stopped
     │   ├── ClusterNotFoundError   no cluster of that name exists (run `kworkshop up`)
+    │   ├── UnreachableError       its API server does not answer (refused, reset, TLS)
     │   └── CommandError           a subprocess failed (carries argv and its output)
     ├── ConfigError                bad input from the user (file, field, value)
     ├── WaitTimeout                a wait (rollout, job, nodes) ran out of time; says what it saw last
     ├── RolloutStuckError          a rollout cannot finish (image pull errors, progress deadline)
-    └── ApiError                   the API server refused a request (a translated ApiException)
+    └── ApiError                   the API server refused a request (kube/transport.py translates)
         ├── NotFoundError          404: the object does not exist
         ├── ConflictError          409: it already exists, or changed under us
         ├── InvalidError           422/400: the server rejected the object (field, value)
@@ -24,6 +25,7 @@ Every message is written for a learner: what went wrong, then the one command th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from .i18n import _
 
@@ -46,6 +48,10 @@ class ClusterError(KworkshopError):
 
 class ClusterNotFoundError(ClusterError):
     """No cluster of that name exists."""
+
+
+class UnreachableError(ClusterError):
+    """The API server does not answer: the cluster is down, restarting, or elsewhere."""
 
 
 class ConfigError(KworkshopError):
@@ -72,11 +78,16 @@ class BuildError(BinariesError, CommandError):
 
 
 class ApiError(KworkshopError):
-    """The API server refused a request. ``hint`` is the kubectl command that shows more."""
+    """The API server refused a request. ``hint`` is the kubectl command that shows more; ``reason``,
+    ``detail`` (the server's message) and ``body`` (its Status, decoded) are what it answered."""
 
-    def __init__(self, message: str, status: int = 0, hint: str = "") -> None:
+    def __init__(self, message: str, status: int = 0, hint: str = "", *, reason: str = "", detail: str = "",
+                 body: Any = None) -> None:
         self.status = status
         self.hint = hint
+        self.reason = reason
+        self.detail = detail or message
+        self.body = body
         super().__init__(message + (" " + _("See: {hint}").format(hint=hint) if hint else ""))
 
 

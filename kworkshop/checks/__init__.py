@@ -11,9 +11,9 @@ the next notebook run in the same kernel. Every checkpoint takes ``kube=`` like 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-import sys as _sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,9 +21,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from kubernetes import client
-from kubernetes.client.exceptions import ApiException
 
-from ..errors import ApiError, KworkshopError
+from ..errors import ApiError, KworkshopError, NotFoundError
 from ..i18n import _, ngettext
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected, is_strict
@@ -88,9 +87,7 @@ def checkpoint(name: str, condition: Callable[[], tuple[bool, str]], *, hint: st
     while True:
         try:
             answer = condition()
-        except ApiException as exc:
-            answer = (False, _("the cluster answered {status} {reason}").format(status=exc.status, reason=exc.reason))
-        except ApiError as exc:  # the kit's verbs (kw.get, ...) raise their translation: as transient
+        except ApiError as exc:  # a busy or changing cluster: transient, the next try may pass
             answer = (False, str(exc))
         ok, detail = answer
         if ok or isinstance(answer, Settled) or time.monotonic() >= deadline:
@@ -118,13 +115,11 @@ def _record(result: CheckResult, namespace: str) -> None:
             "data": {_key(result.name): entry}}
     try:
         core.patch_namespaced_config_map(PROGRESS, namespace, body)
-    except ApiException as exc:
-        if exc.status != 404:
-            return  # recording is a courtesy: never fail a learner's checkpoint because of it
-        try:
+    except NotFoundError:
+        with contextlib.suppress(ApiError):
             core.create_namespaced_config_map(namespace, body)
-        except ApiException:
-            return
+    except ApiError:
+        return  # recording is a courtesy: never fail a learner's checkpoint because of it
 
 
 @connected
@@ -132,7 +127,7 @@ def progress(namespace: str | None = None, *, kube: Connection | None = None) ->
     """The checkpoints recorded in ``namespace``: name -> passed."""
     try:
         cm = client.CoreV1Api(api_client()).read_namespaced_config_map(PROGRESS, current_namespace(namespace))
-    except ApiException:
+    except ApiError:
         return {}
     entries = [json.loads(v) for v in (cm.data or {}).values()]
     return {e["name"]: e["passed"] for e in entries}
@@ -146,11 +141,9 @@ def _read(read: Callable[[str, str], Any], kind: str, name: str, namespace: str)
     """``(object, "")``, or ``(None, what is missing)`` when it does not exist; other errors raise."""
     try:
         return read(name, namespace), ""
-    except ApiException as exc:
-        if exc.status == 404:
-            return None, _("there is no {kind} {name} in namespace {namespace}").format(
-                kind=kind, name=repr(name), namespace=namespace)
-        raise
+    except NotFoundError:
+        return None, _("there is no {kind} {name} in namespace {namespace}").format(
+            kind=kind, name=repr(name), namespace=namespace)
 
 
 @connected
@@ -340,9 +333,3 @@ def predicted(name: str, prediction: Any, actual: Any, *, why: str = "", namespa
         detail = _("you predicted {prediction}, the cluster gave {actual}").format(prediction=prediction, actual=actual)
     return checkpoint(f"prediction: {name}", lambda: Settled(prediction == actual, detail), timeout=0,
                       namespace=namespace, hint=why, label=_("prediction: {name}").format(name=name))
-
-
-# The one boundary (kworkshop/boundary.py): wrapped here, at import, whichever way it is imported.
-from ..boundary import wrap_module as _wrap_module  # noqa: E402
-
-_wrap_module(_sys.modules[__name__])

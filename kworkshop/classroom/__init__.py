@@ -14,8 +14,8 @@ connection per learner (``kw.connect(kubeconfig, namespace=...)``) and never cha
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
-import sys as _sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,12 +23,13 @@ from typing import Any
 
 import yaml
 from kubernetes import client
-from kubernetes.client.exceptions import ApiException
 
 from ..checks import PROGRESS
 from ..cluster.nodes import node_manifest
+from ..errors import ApiError, ConflictError
 from ..i18n import _, ngettext
-from ..kube.client import api_client, server_side_apply, translate
+from ..kube.apierrors import doing
+from ..kube.client import api_client, server_side_apply
 from ..kube.connection import Connection, connected, connection
 from ..kube.namespaces import wait_for_default_service_account
 from ..kube.tables import Table
@@ -65,7 +66,7 @@ def create(class_name: str = "class", *, count: int | None = None, names: list[s
     output.mkdir(parents=True, exist_ok=True)
     ca = _ca_data(api)
     paths = []
-    try:
+    with doing(_("creating class {name}").format(name=repr(class_name)), "kubectl auth can-i --list"):
         for learner in members:
             nodes = learner.node_names(nodes_per_learner)
             for obj in namespaced_objects(learner) + cluster_objects(learner, nodes):
@@ -77,11 +78,8 @@ def create(class_name: str = "class", *, count: int | None = None, names: list[s
                                                        LEARNER_LABEL: learner.name})
                 manifest["metadata"]["annotations"]["metrics.k8s.io/resource-metrics-path"] = \
                     f"/metrics/nodes/{node}/metrics/resource"
-                try:
+                with contextlib.suppress(ConflictError):  # made by an earlier run
                     core.create_node(manifest)
-                except ApiException as exc:
-                    if exc.status != 409:
-                        raise
             wait_for_default_service_account(learner.namespace, api=api)
             token = core.create_namespaced_service_account_token(
                 "learner", learner.namespace, {"spec": {"expirationSeconds": TOKEN_SECONDS}}).status.token
@@ -89,9 +87,6 @@ def create(class_name: str = "class", *, count: int | None = None, names: list[s
             path.write_text(yaml.safe_dump(kubeconfig(learner, api.configuration.host, ca, token)))
             path.chmod(0o600)
             paths.append(path)
-    except ApiException as exc:
-        raise translate(exc, _("creating class {name}").format(name=repr(class_name)),
-                        "kubectl auth can-i --list") from exc
     return ClassInfo(class_name, tuple(members), tuple(paths))
 
 
@@ -146,7 +141,7 @@ def results(class_name: str = "class", *, kube: Connection | None = None) -> dic
         learner = ns.metadata.labels.get(LEARNER_LABEL, ns.metadata.name)
         try:
             data = core.read_namespaced_config_map(PROGRESS, ns.metadata.name).data or {}
-        except ApiException:
+        except ApiError:
             data = {}
         found[learner] = {}
         for raw in data.values():
@@ -200,10 +195,3 @@ class LiveProgress:
         if self._widget is not None:
             self._widget.value = table._repr_html_()
         return table
-
-
-# The one boundary (kworkshop/boundary.py): `kworkshop class ...` and the instructor notebook get
-# the kit's errors, never a raw ApiException.
-from ..boundary import wrap_module as _wrap_module  # noqa: E402
-
-_wrap_module(_sys.modules[__name__])

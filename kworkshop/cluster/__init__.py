@@ -15,11 +15,12 @@ from functools import cached_property
 from pathlib import Path
 
 from .. import settings
+from ..commands import command
 from ..errors import ClusterError, ClusterNotFoundError, ConfigError
 from ..i18n import _
 from ..progress import Status, default_status
 from . import records
-from .backend import Backend, ClusterStatus, command
+from .backend import Backend, ClusterStatus
 from .kubelet import Timings
 
 # The backends load when a verb needs one: the node agent (``cluster/agent.py``) runs this file too
@@ -86,9 +87,9 @@ class Cluster:
         """An API client of the official ``kubernetes`` package for this cluster."""
         if hasattr(self._backend, "api"):
             return self._backend.api()
-        from kubernetes import config
+        from ..kube.transport import new_client
 
-        return config.new_client_from_config(config_file=str(self.kubeconfig))
+        return new_client(self.kubeconfig, cluster=self.name)
 
     @property
     def capabilities(self) -> list:

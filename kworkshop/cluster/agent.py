@@ -31,7 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..kube.rawapi import ApiStatusError, RawApi, Watcher, api_path
+from ..errors import ApiError, ConflictError, ForbiddenError, NotFoundError
+from ..kube.rawapi import RawApi, Watcher, api_path
 from ..load.driver import TrafficDriver
 from .logs import container_output, cri_lines
 
@@ -84,14 +85,11 @@ class LogsWriter:
         logs = api_path(LOGS_VERSION, LOGS_PLURAL, namespace, group=LOGS_GROUP)
         try:
             self.api.create(logs, body)
-        except ApiStatusError as exc:
-            if exc.status == 409:  # a Logs from an earlier pod of the same name: replace it
-                self.api.delete(api_path(LOGS_VERSION, LOGS_PLURAL, namespace, name, group=LOGS_GROUP))
-                self.api.create(logs, body)
-            elif exc.status in (403, 404):  # namespace being deleted, or pod already gone
-                log.debug("skipping logs of %s/%s: %s", namespace, name, exc.reason)
-            else:
-                raise
+        except ConflictError:  # a Logs from an earlier pod of the same name: replace it
+            self.api.delete(api_path(LOGS_VERSION, LOGS_PLURAL, namespace, name, group=LOGS_GROUP))
+            self.api.create(logs, body)
+        except (ForbiddenError, NotFoundError) as exc:  # namespace being deleted, or pod already gone
+            log.debug("skipping logs of %s/%s: %s", namespace, name, exc.reason)
         self.done.add(uid)
 
     def on_deleted(self, pod: dict[str, Any]) -> None:
@@ -118,7 +116,7 @@ def run(kubeconfig: str, logs_dir: Path, stop: threading.Event, traffic: bool = 
                 writer.on_deleted(pod)
             else:
                 writer.on_pod(pod)
-        except ApiStatusError as exc:  # one pod's logs must not stop the others'
+        except ApiError as exc:  # one pod's logs must not stop the others'
             log.warning("logs of %s/%s: %s", pod["metadata"].get("namespace"), pod["metadata"].get("name"), exc)
 
     watcher = Watcher(api, api_path("v1", "pods"), on_pod).start()

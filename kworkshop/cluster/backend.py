@@ -4,9 +4,7 @@ kind's ``Provider`` is the model: the façade (``kworkshop.cluster``) knows only
 ``down``, ``status``, ``env`` and ``attach`` work the same whichever backend made the cluster
 (embedded, kind, kubeconfig). A backend never prints; progress goes through a ``Status``.
 
-``command`` writes the CLI hints: a hint always names the cluster the user asked for, so
-``kworkshop up --name X`` ends with ``eval "$(kworkshop env --name X)"`` rather than pointing at
-another cluster.
+Its hints come from ``commands.command``: a hint always names the cluster the user asked for.
 """
 
 from __future__ import annotations
@@ -16,22 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from .. import settings
+from ..commands import command
 from ..i18n import N_, _
 from ..progress import Status
-
-# the name `kworkshop ...` picks when no --name is given and KWORKSHOP_CLUSTER is not set
-PLAIN_NAME = settings.CLUSTER.default
-
-
-def command(verb: str, name: str, *extra: str) -> str:
-    """The CLI command for ``verb`` on cluster ``name``, e.g. ``kworkshop env --name X``.
-
-    ``--name`` is left out only for the plain default name, and only when no KWORKSHOP_CLUSTER
-    would make the same command mean another cluster in this shell.
-    """
-    plain = name == PLAIN_NAME and settings.CLUSTER.get() == PLAIN_NAME
-    return " ".join(["kworkshop", verb, *extra, *([] if plain else ["--name", name])])
 
 
 @dataclass(frozen=True)
@@ -148,4 +133,4 @@ def shell_env(kubeconfig: Path) -> dict[str, str]:
     return env
 
 
-__all__ = ["Backend", "ClusterStatus", "apiserver_text", "command", "shell_env"]
+__all__ = ["Backend", "ClusterStatus", "apiserver_text", "shell_env"]

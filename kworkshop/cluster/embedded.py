@@ -209,9 +209,10 @@ class EmbeddedCluster:
             created = True
         os.chmod(self.layout.kubeconfig, 0o600)
         from ..kube.namespaces import wait_for_default_service_account
+        from ..kube.transport import new_client
         from . import addons, readiness  # the Kubernetes client is only needed once the cluster runs
 
-        api = readiness.api_client(self.layout.kubeconfig, retries=False)
+        api = new_client(self.layout.kubeconfig, cluster=self.name, retries=False)
         try:
             readiness.wait_apiserver(api, timeout)
             identity.ensure(api, self.name, self.layout.kit_dir)  # the apiserver answering is ours

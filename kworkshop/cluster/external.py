@@ -15,12 +15,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kubernetes import client, config
-from kubernetes.client.exceptions import ApiException
+from kubernetes import client
 
 from .. import i18n, settings
-from ..errors import ClusterError
+from ..errors import ApiError, ClusterError
 from ..i18n import N_, _
+from ..kube.transport import new_client
 from ..progress import LoggingStatus, Status, step
 from .backend import ClusterStatus, shell_env
 from .health import external_status
@@ -101,7 +101,7 @@ class ExternalCluster:
         if not self.exists():
             raise ClusterError(_("no kubeconfig at {path}: pass kubeconfig=... or set KUBECONFIG.")
                                .format(path=self.kubeconfig_path))
-        return config.new_client_from_config(config_file=str(self.kubeconfig_path), context=self.context)
+        return new_client(self.kubeconfig_path, self.context, cluster=self.name)
 
     def up(self, nodes: int = 3, status: Status | None = None, **_options: object) -> None:
         """Check the cluster answers and record what the chapters can use on it."""
@@ -141,9 +141,9 @@ def preflight(api: client.ApiClient) -> list[Capability]:
     """What the chapters need, checked against this cluster and these credentials."""
     caps = []
     try:  # API discovery is open to every authenticated user, unlike reading the APIService
-        api.rest_client.request("GET", f"{api.configuration.host}/apis/metrics.k8s.io/v1beta1", _request_timeout=10)
+        api.request("GET", f"{api.configuration.host}/apis/metrics.k8s.io/v1beta1", _request_timeout=10)
         caps.append(Capability(METRICS, True, _("metrics-server answers"), ""))
-    except ApiException as exc:
+    except ApiError as exc:
         if exc.status == 403:  # the group exists (else 404): this account just may not list it all
             caps.append(Capability(METRICS, True, _("metrics-server answers (this account sees only some of it)"),
                                    ""))
@@ -176,7 +176,7 @@ def _own_nodes(api: client.ApiClient) -> list[str]:
     """The nodes this account may patch one by one (a class learner's own), if it may list nodes."""
     try:
         names = sorted(n.metadata.name for n in client.CoreV1Api(api).list_node(_request_timeout=10).items)
-    except ApiException:
+    except ApiError:
         return []
     auth = client.AuthorizationV1Api(api)
     return [name for name in names if auth.create_self_subject_access_review(

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import ClusterError
+from ..errors import ApiError, ClusterError, UnreachableError
 from ..i18n import _
 from ..progress import Status, step
 from . import components, ports, processes
@@ -143,12 +143,8 @@ def wait_healthy(comp: Component, deadline: float) -> None:
 
 # -- leases ---------------------------------------------------------------------------------------
 
-def _transient() -> tuple[type[BaseException], ...]:
-    """What a just-healed apiserver may answer for a few seconds: errors to retry, not to show."""
-    import urllib3
-    from kubernetes.client.exceptions import ApiException
-
-    return (ApiException, urllib3.exceptions.HTTPError, OSError)
+# What a just-healed apiserver may answer for a few seconds: errors to retry, not to show.
+TRANSIENT = (ApiError, UnreachableError)
 
 
 def release_leases(api, comp: Component, deadline: float) -> None:
@@ -163,7 +159,7 @@ def release_leases(api, comp: Component, deadline: float) -> None:
                 coord.delete_namespaced_lease(LEADER_LEASES[comp.name], "kube-system", _request_timeout=5)
             elif comp.name == "kwok-controller":
                 coord.delete_collection_namespaced_lease(NODE_LEASE_NAMESPACE, _request_timeout=5)
-        except _transient() as exc:
+        except TRANSIENT as exc:
             return getattr(exc, "status", None) == 404
         return True
 
@@ -180,7 +176,7 @@ def wait_leases(api, comp: Component, deadline: float) -> None:
         def held() -> bool:
             try:
                 lease = coord.read_namespaced_lease(LEADER_LEASES[comp.name], "kube-system", _request_timeout=5)
-            except _transient():
+            except TRANSIENT:
                 return False
             return bool(lease.spec.holder_identity)
 
@@ -195,7 +191,7 @@ def wait_leases(api, comp: Component, deadline: float) -> None:
                 held = {lease.metadata.name for lease in
                         coord.list_namespaced_lease(NODE_LEASE_NAMESPACE, _request_timeout=5).items
                         if lease.spec.holder_identity}
-            except _transient():
+            except TRANSIENT:
                 return False
             return nodes <= held
 
@@ -241,12 +237,12 @@ def _settle_leaders(everything: list[Component], kubeconfig: Path, since: dateti
     """
     from kubernetes import client
 
-    from . import readiness
+    from ..kube.transport import new_client
 
     survivors = [c for c in everything if c.name in LEADER_LEASES and components.pid_of(c) is not None]
     if not survivors:
         return
-    api = readiness.api_client(kubeconfig, retries=False)
+    api = new_client(kubeconfig, retries=False)
     coord = client.CoordinationV1Api(api)
 
     def decided(comp: Component) -> bool:
@@ -254,7 +250,7 @@ def _settle_leaders(everything: list[Component], kubeconfig: Path, since: dateti
             return True
         try:
             lease = coord.read_namespaced_lease(LEADER_LEASES[comp.name], "kube-system", _request_timeout=5)
-        except _transient():
+        except TRANSIENT:
             return False
         renewed = lease.spec.renew_time
         return bool(lease.spec.holder_identity) and renewed is not None and renewed >= since
@@ -294,6 +290,7 @@ def settle(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str
 
 def _heal_once(everything: list[Component], kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path,
                cluster: str, status: Status, deadline: float) -> list[str]:
+    from ..kube.transport import new_client
     from . import readiness
 
     restarted: list[str] = []
@@ -306,7 +303,7 @@ def _heal_once(everything: list[Component], kwok_cluster_dir: Path, kit_dir: Pat
             if not dead:
                 continue
             if api is None and level > api_level:  # the apiserver runs (or was healed) by now: ask it
-                api = readiness.api_client(kubeconfig, retries=False)
+                api = new_client(kubeconfig, retries=False)
                 # a restarted etcd: the running apiserver needs a moment to reconnect
                 readiness.wait_apiserver(api, max(deadline - time.monotonic(), 1))
             with ports.machine_lock():  # port check and start, as one step against other clusters

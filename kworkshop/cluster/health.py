@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import ForbiddenError
 from ..i18n import _
 from ..kube import facts
 from .backend import ClusterStatus
@@ -35,15 +36,6 @@ class ApiProbe:
     problems: tuple[str, ...] = ()
 
 
-def _client(kubeconfig: Path, context: str | None) -> Any:  # -> kubernetes.client.ApiClient
-    from kubernetes import client, config
-
-    cfg = client.Configuration()
-    config.load_kube_config(config_file=str(kubeconfig), context=context, client_configuration=cfg)
-    cfg.retries = 0
-    return client.ApiClient(cfg)
-
-
 def probe_apiserver(kubeconfig: Path, context: str | None = None, timeout: float = 5,
                     check: Check | None = None) -> ApiProbe:
     """Ask the apiserver for its version and its nodes; a 403 on nodes is not a failure.
@@ -53,18 +45,17 @@ def probe_apiserver(kubeconfig: Path, context: str | None = None, timeout: float
     """
     try:
         from kubernetes import client
-        from kubernetes.client.exceptions import ApiException
 
-        with _client(kubeconfig, context) as api:
+        from ..kube.transport import new_client
+
+        with new_client(kubeconfig, context, retries=False) as api:
             client.VersionApi(api).get_code(_request_timeout=timeout)
             problem = check(api) if check else None
             problems = (problem,) if problem else ()
             try:
                 nodes = client.CoreV1Api(api).list_node(_request_timeout=timeout).items
-            except ApiException as exc:
-                if exc.status == 403:  # a learner's account may not list nodes: the cluster is fine
-                    return ApiProbe("ok", nodes_visible=False, problems=problems)
-                raise
+            except ForbiddenError:  # a learner's account may not list nodes: the cluster is fine
+                return ApiProbe("ok", nodes_visible=False, problems=problems)
     except Exception as exc:  # report, do not raise: status must work on a sick cluster
         return ApiProbe(f"not answering ({type(exc).__name__})")
     ready = sum(facts.is_ready(n)

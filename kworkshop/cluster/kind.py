@@ -29,10 +29,11 @@ import yaml
 
 from .. import paths, settings
 from ..binaries.pins import KIND_NODE_IMAGE, KUBERNETES_VERSION, METRICS_SERVER_VERSION
+from ..commands import command
 from ..errors import ClusterError, CommandError, KworkshopError
 from ..i18n import N_, _
 from ..progress import LoggingStatus, Status, step
-from .backend import ClusterStatus, command, shell_env
+from .backend import ClusterStatus, shell_env
 from .health import ApiProbe, probe_apiserver
 from .images import CATALOGUE
 from .nodes import INSTANCE_TYPE, REGION, ZONES
@@ -324,10 +325,10 @@ class KindCluster:
     def _clusters(self, kind: str) -> list[str]:
         return run([kind, "get", "clusters"], TIMEOUTS["get"], "kind get clusters").stdout.split()
 
-    def api(self):  # -> kubernetes.client.ApiClient
-        from kubernetes import config
+    def api(self):  # -> kworkshop.kube.transport.KitApiClient
+        from ..kube.transport import new_client
 
-        return config.new_client_from_config(config_file=str(self.kubeconfig))
+        return new_client(self.kubeconfig, cluster=self.name)
 
     def _install_metrics_server(self) -> None:
         from importlib import resources

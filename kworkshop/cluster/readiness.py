@@ -7,34 +7,19 @@ apiserver answers.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from pathlib import Path
 from typing import Any
 
-import urllib3
-from kubernetes import client, config
-from kubernetes.client.exceptions import ApiException
+from kubernetes import client
 
-from ..errors import ClusterError, WaitTimeout
+from ..errors import ApiError, ClusterError, ConflictError, UnreachableError, WaitTimeout
 from ..i18n import _, ngettext
 from ..kube import facts
 from ..kube.watch import wait_for
 from .nodes import node_manifest, node_name
 
 METRICS_APISERVICE = "v1beta1.metrics.k8s.io"
-
-
-def api_client(kubeconfig: Path, retries: bool = True) -> client.ApiClient:
-    """A Kubernetes API client for ``kubeconfig``.
-
-    ``retries=False`` for clients that poll a cluster which may be down: urllib3's retries would
-    print a warning for every refused connection (a hundred lines while an apiserver restarts).
-    """
-    configuration = client.Configuration()
-    config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration)
-    if not retries:
-        configuration.retries = False
-    return client.ApiClient(configuration)
 
 
 def wait_apiserver(api: client.ApiClient, timeout: float) -> None:
@@ -44,12 +29,11 @@ def wait_apiserver(api: client.ApiClient, timeout: float) -> None:
     delay = 0.05
     while time.monotonic() < deadline:
         try:
-            response = api.rest_client.request("GET", f"{api.configuration.host}/readyz",
-                                               _request_timeout=5)
+            response = api.request("GET", f"{api.configuration.host}/readyz", _request_timeout=5)
             if response.status == 200:
                 return
             last = f"HTTP {response.status}"
-        except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
+        except (ApiError, UnreachableError) as exc:
             last = exc
         time.sleep(delay)
         delay = min(delay * 2, 1.0)
@@ -66,11 +50,8 @@ def ensure_nodes(api: client.ApiClient, count: int) -> list[str]:
         name = node_name(i)
         names.append(name)
         if name not in existing:
-            try:
+            with contextlib.suppress(ConflictError):  # made meanwhile by another `up`
                 core.create_node(node_manifest(i))
-            except ApiException as exc:
-                if exc.status != 409:
-                    raise
     return names
 
 
@@ -100,7 +81,7 @@ def wait_metrics_api(api: client.ApiClient, timeout: float) -> None:
     except WaitTimeout as exc:  # say why the apiserver finds metrics-server unavailable
         try:
             conditions = reg.read_api_service(METRICS_APISERVICE, _request_timeout=5).status.conditions or []
-        except (ApiException, urllib3.exceptions.HTTPError):
+        except (ApiError, UnreachableError):
             raise exc from None
         why = "; ".join(f"{c.reason}: {c.message}" for c in conditions if c.type == "Available")
         raise WaitTimeout(f"{exc} ({why})" if why else str(exc)) from exc

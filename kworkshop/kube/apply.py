@@ -12,20 +12,19 @@ Order of work, so that a bad multi-document file changes nothing:
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kubernetes import dynamic
-from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic.exceptions import ResourceNotFoundError
 
-from ..errors import ConfigError, InvalidError
+from ..errors import ApiError, ConfigError, InvalidError, NotFoundError
 from ..i18n import _
 from . import legacy
-from .client import api_client, call, current_namespace, message_of, translate
+from .apierrors import api_error, doing
+from .client import api_client, call, current_namespace
 from .connection import Connection, connected
 from .history import CHANGE_CAUSE
 from .yamlsrc import Manifest, load
@@ -169,11 +168,10 @@ def _plan(m: Manifest, dyn: dynamic.DynamicClient, namespace: str | None, record
     path = resource.path(name=name, namespace=meta.get("namespace"))
     before = None
     try:
-        current = call(path, "GET")
-        before = current["metadata"]["resourceVersion"]
-    except ApiException as exc:
-        if exc.status != 404:
-            raise translate(exc, f"{m.where()} {obj['kind']}/{name}") from exc
+        with doing(f"{m.where()} {obj['kind']}/{name}"):
+            before = call(path, "GET")["metadata"]["resourceVersion"]
+    except NotFoundError:
+        pass  # a new object
     return _Plan(m, obj, path, tuple(changes), before)
 
 
@@ -183,13 +181,13 @@ def _server_apply(plan: _Plan, dry_run: bool) -> dict[str, Any]:
         query.append(("dryRun", "All"))
     try:
         return call(plan.path, "PATCH", query, plan.obj, "application/apply-patch+yaml")
-    except ApiException as exc:
+    except ApiError as exc:
         raise _explain(exc, plan) from exc
 
 
-def _explain(exc: ApiException, plan: _Plan) -> Exception:
+def _explain(exc: ApiError, plan: _Plan) -> Exception:
     """The server's complaint, pointed at the file and line, with a guess at what was meant."""
-    msg = message_of(exc)
+    msg = exc.detail
     unknown = (re.findall(r'unknown field "([^"]+)"', msg)
                or re.findall(r"\.([\w.\[\]]+): field not declared in schema", msg))
     if unknown:
@@ -219,15 +217,13 @@ def _explain(exc: ApiException, plan: _Plan) -> Exception:
         return InvalidError(_("{where}: {kind} {name!r} is invalid: {detail}. Nothing was applied.")
                             .format(where=where, kind=plan.kind, name=plan.name, detail=detail),
                             exc.status, f"kubectl explain {plan.kind.lower()}")
-    return translate(exc, f"{plan.where} {plan.kind}/{plan.name}", f"kubectl get {plan.kind.lower()}")
+    return api_error(exc.status, exc.reason, exc.body, f"{plan.where} {plan.kind}/{plan.name}",
+                     f"kubectl get {plan.kind.lower()}")
 
 
-def _causes(exc: ApiException) -> list[tuple[tuple[Any, ...], str]]:
+def _causes(exc: ApiError) -> list[tuple[tuple[Any, ...], str]]:
     """(field path, message) for each cause in a 422 Status."""
-    try:
-        details = json.loads(exc.body).get("details") or {}
-    except (TypeError, ValueError):
-        return []
+    details = (exc.body.get("details") if isinstance(exc.body, dict) else None) or {}
     out = []
     for cause in details.get("causes") or []:
         parts = [p for p in re.split(r"[.\[\]]+", cause.get("field", "")) if p]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from kubernetes import client
-from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError
 from ..i18n import _
-from .client import api_client, current_namespace, translate
+from .apierrors import doing
+from .client import api_client, current_namespace
 from .connection import Connection, connected
 from .resources import parse_ref
 from .scale import read_workload
@@ -40,8 +40,6 @@ def autoscale(ref: str, *, min: int = 1, max: int, cpu_percent: int = 80,
         spec["behavior"] = {"scaleDown": {"stabilizationWindowSeconds": scale_down_window}}
     body = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
             "metadata": {"name": r.name, "namespace": ns}, "spec": spec}
-    try:
+    with doing(_("autoscaling {ref}").format(ref=r), f"kubectl get hpa -n {ns}"):
         client.AutoscalingV2Api(api_client()).create_namespaced_horizontal_pod_autoscaler(ns, body)
-    except ApiException as exc:
-        raise translate(exc, _("autoscaling {ref}").format(ref=r), f"kubectl get hpa -n {ns}") from exc
     return f"horizontalpodautoscaler.autoscaling/{r.name} autoscaled"

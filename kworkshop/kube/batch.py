@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubernetes import client
-from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError, KworkshopError
 from ..i18n import _
-from .client import api_client, current_namespace, translate
+from .apierrors import doing
+from .client import api_client, current_namespace
 from .connection import Connection, connected
 from .watch import wait_for
 
@@ -42,11 +42,8 @@ def wait_for_job(name: str, *, namespace: str | None = None, timeout: float = 12
     """Block until the Job completes (returns counts) or fails (raises JobFailedError)."""
     ns = current_namespace(namespace)
     batch = client.BatchV1Api(api_client())
-    try:
+    with doing(_("job {name!r} in namespace {namespace}").format(name=name, namespace=ns), f"kubectl get jobs -n {ns}"):
         batch.read_namespaced_job(name, ns)
-    except ApiException as exc:
-        raise translate(exc, _("job {name!r} in namespace {namespace}").format(name=name, namespace=ns),
-                        f"kubectl get jobs -n {ns}") from exc
 
     def finished(jobs: list[Any]) -> bool:
         job = next((j for j in jobs if j.metadata.name == name), None)
@@ -82,11 +79,9 @@ def create_job_from_cronjob(cronjob: str, name: str | None = None, *, namespace:
         raise ConfigError(_("{ref!r}: a Job can only be created from a cronjob/NAME.").format(ref=cronjob))
     ns = current_namespace(namespace)
     batch = client.BatchV1Api(api_client())
-    try:
+    with doing(_("cronjob {name!r} in namespace {namespace}").format(name=cj_name, namespace=ns),
+               f"kubectl get cronjobs -n {ns}"):
         cj = batch.read_namespaced_cron_job(cj_name, ns)
-    except ApiException as exc:
-        raise translate(exc, _("cronjob {name!r} in namespace {namespace}").format(name=cj_name, namespace=ns),
-                        f"kubectl get cronjobs -n {ns}") from exc
     template = client.ApiClient().sanitize_for_serialization(cj.spec.job_template)
     job_name = name or f"{cj_name}-manual-{abs(hash(cj.metadata.resource_version)) % 100000:05d}"
     meta = copy.deepcopy(template.get("metadata") or {})
@@ -96,8 +91,6 @@ def create_job_from_cronjob(cronjob: str, name: str | None = None, *, namespace:
     meta["ownerReferences"] = [{"apiVersion": "batch/v1", "kind": "CronJob", "name": cj_name,
                                 "uid": cj.metadata.uid, "controller": True}]
     body = {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": template["spec"]}
-    try:
+    with doing(_("creating job {name!r}").format(name=job_name), f"kubectl get jobs -n {ns}"):
         batch.create_namespaced_job(ns, body)
-    except ApiException as exc:
-        raise translate(exc, _("creating job {name!r}").format(name=job_name), f"kubectl get jobs -n {ns}") from exc
     return f"job.batch/{job_name} created"

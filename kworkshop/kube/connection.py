@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import weakref
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -34,6 +35,7 @@ from kubernetes import client
 
 from ..errors import ConfigError
 from ..i18n import _
+from .transport import KitApiClient, new_client
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,7 +73,7 @@ def connect(target: Any, *, namespace: str | None = None, strict: bool | None = 
     if isinstance(target, Connection):
         conn = target
     elif isinstance(target, client.ApiClient):
-        conn = Connection(target)
+        conn = Connection(_speaking_kit_errors(target))
     elif isinstance(target, (str, Path)):
         conn = _from_kubeconfig(Path(target))
     elif hasattr(target, "api_client"):  # a kw.Cluster
@@ -85,6 +87,19 @@ def connect(target: Any, *, namespace: str | None = None, strict: bool | None = 
     return conn if strict is None else replace(conn, strict=strict)
 
 
+_wrapped: weakref.WeakKeyDictionary[client.ApiClient, KitApiClient] = weakref.WeakKeyDictionary()
+
+
+def _speaking_kit_errors(api: client.ApiClient) -> KitApiClient:
+    """Someone's own ``ApiClient`` as a client that raises the kit's errors: the same wrapper each
+    time, so the same client still makes the same connection."""
+    if isinstance(api, KitApiClient):
+        return api
+    if api not in _wrapped:
+        _wrapped[api] = KitApiClient(api.configuration)
+    return _wrapped[api]
+
+
 def _from_kubeconfig(path: Path) -> Connection:
     from kubernetes import config
     from kubernetes.config.config_exception import ConfigException
@@ -93,10 +108,10 @@ def _from_kubeconfig(path: Path) -> Connection:
         raise ConfigError(_("there is no kubeconfig file {path}.").format(path=path))
     try:
         _contexts, current = config.list_kube_config_contexts(str(path))
-        api = config.new_client_from_config(str(path))
     except ConfigException as exc:
         raise ConfigError(_("the kubeconfig file {path} cannot be used: {problem}").format(path=path,
                                                                                           problem=exc)) from exc
+    api = new_client(path)
     namespace = (current or {}).get("context", {}).get("namespace") or "default"
     return Connection(api, namespace, kubeconfig=path)
 
@@ -136,10 +151,8 @@ def default() -> Connection:
     if _default.api is None:
         import os
 
-        from kubernetes import config
-
         if os.environ.get("KUBECONFIG") or os.path.exists(os.path.expanduser("~/.kube/config")):
-            _default.api = config.new_client_from_config()
+            _default.api = new_client()
         else:
             from ..cluster import attach
 

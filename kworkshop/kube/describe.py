@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubernetes import client
-from kubernetes.client.exceptions import ApiException
 
 from ..i18n import _
 from . import facts as k8s
-from .client import api_client, current_namespace, translate
+from .apierrors import doing
+from .client import api_client, current_namespace
 from .connection import Connection, connected
 from .get import events
 from .resources import parse_ref
@@ -68,11 +68,8 @@ def describe(ref: str, *, namespace: str | None = None, kube: Connection | None 
     r = parse_ref(ref)
     ns = current_namespace(namespace)
     describer = {"Pod": _pod, "Deployment": _deployment, "Node": _node, "Job": _job}.get(r.kind.kind, _generic)
-    try:
+    with doing(_("{ref} in namespace {namespace}").format(ref=r, namespace=ns), f"kubectl get {r.kind.plural} -n {ns}"):
         facts = describer(r, ns)
-    except ApiException as exc:
-        raise translate(exc, _("{ref} in namespace {namespace}").format(ref=r, namespace=ns),
-                        f"kubectl get {r.kind.plural} -n {ns}") from exc
     return Description(str(r), tuple(facts))
 
 

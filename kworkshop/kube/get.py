@@ -6,11 +6,11 @@ import time
 from typing import Any
 
 from kubernetes import client, dynamic
-from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError, NotFoundError
 from ..i18n import _
-from .client import api_client, call, current_namespace, translate
+from .apierrors import doing
+from .client import api_client, call, current_namespace
 from .connection import Connection, connected
 from .resources import Kind, Ref, kind_of, parse_ref
 from .tables import Table, from_server_table
@@ -35,12 +35,10 @@ def get(what: str, *, selector: str | None = None, field_selector: str | None = 
         kind, name = kind_of(what), None
     ns = None if all_namespaces and not name else current_namespace(namespace)
     query = [(k, v) for k, v in (("labelSelector", selector), ("fieldSelector", field_selector)) if v]
-    try:
+    shown = f"{kind.kind.lower()}/{name}" if name else kind.kind.lower()
+    with doing(_("{ref} in namespace {namespace}").format(ref=shown, namespace=ns),
+               f"kubectl get {kind.plural} -n {ns}"):
         body = call(_path(kind, ns, name), "GET", query, accept=TABLE)
-    except ApiException as exc:
-        what = f"{kind.kind.lower()}/{name}" if name else kind.kind.lower()
-        raise translate(exc, _("{ref} in namespace {namespace}").format(ref=what, namespace=ns),
-                        f"kubectl get {kind.plural} -n {ns}") from exc
     if not kind.namespaced:
         where = ""
     elif ns is None:
@@ -58,20 +56,19 @@ def delete(ref: str, *, namespace: str | None = None, wait: bool = True, timeout
     ns = current_namespace(namespace)
     path = _path(r.kind, ns, r.name)
     try:
-        call(path, "DELETE", [("propagationPolicy", "Foreground")])
-    except ApiException as exc:
-        if exc.status == 404 and missing_ok:
-            return _("{ref} not found (nothing to delete)").format(ref=r)
-        raise translate(exc, _("deleting {ref} in namespace {namespace}").format(ref=r, namespace=ns),
-                        f"kubectl get {r.kind.plural} -n {ns}") from exc
+        with doing(_("deleting {ref} in namespace {namespace}").format(ref=r, namespace=ns),
+                   f"kubectl get {r.kind.plural} -n {ns}"):
+            call(path, "DELETE", [("propagationPolicy", "Foreground")])
+    except NotFoundError:
+        if not missing_ok:
+            raise
+        return _("{ref} not found (nothing to delete)").format(ref=r)
     deadline = time.monotonic() + timeout
     while wait:  # a DELETED watch event needs the exact object; a short GET loop is simpler and bounded
         try:
             call(path, "GET")
-        except ApiException as exc:
-            if exc.status == 404:
-                break
-            raise
+        except NotFoundError:
+            break
         if time.monotonic() > deadline:
             raise NotFoundError(_("{ref} is still being deleted after {seconds}s").format(
                 ref=r, seconds=f"{timeout:.0f}"), 0, f"kubectl get {r} -n {ns}")
@@ -91,19 +88,15 @@ def label(ref: str, *, namespace: str | None = None, overwrite: bool = True,
         raise ConfigError(_("label needs at least one key=value (or key=None to remove it)."))
     ns = current_namespace(namespace) if r.kind.namespaced else None
     path = _path(r.kind, ns, r.name)
-    try:
+    with doing(str(r), f"kubectl get {r.kind.plural}"):
         current = (call(path, "GET")["metadata"].get("labels") or {})
-    except ApiException as exc:
-        raise translate(exc, str(r), f"kubectl get {r.kind.plural}") from exc
     for key, value in labels.items():
         if value is not None and key in current and current[key] != value and not overwrite:
             raise ConfigError(_("{ref} already has label {key}={value}; pass overwrite=True to change it.").format(
                 ref=r, key=key, value=current[key]))
     patch = {"metadata": {"labels": dict(labels)}}
-    try:
+    with doing(_("labelling {ref}").format(ref=r), f"kubectl label {r} --help"):
         call(path, "PATCH", body=patch, content_type="application/merge-patch+json")
-    except ApiException as exc:
-        raise translate(exc, _("labelling {ref}").format(ref=r), f"kubectl label {r} --help") from exc
     return f"{r.kind.kind.lower()}/{r.name} labeled"
 
 
@@ -119,10 +112,8 @@ def logs(ref: str, *, container: str | None = None, namespace: str | None = None
         kwargs["container"] = container
     if tail is not None:
         kwargs["tail_lines"] = tail
-    try:
+    with doing(_("logs of pod {pod}").format(pod=pod), f"kubectl describe pod {pod} -n {ns}"):
         return core.read_namespaced_pod_log(pod, ns, **kwargs).data.decode()
-    except ApiException as exc:
-        raise translate(exc, _("logs of pod {pod}").format(pod=pod), f"kubectl describe pod {pod} -n {ns}") from exc
 
 
 def _pod_for(ref: str, ns: str) -> str:

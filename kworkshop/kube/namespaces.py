@@ -8,11 +8,14 @@ waiting for its ServiceAccount too.
 
 from __future__ import annotations
 
-from kubernetes import client
-from kubernetes.client.exceptions import ApiException
+import contextlib
 
+from kubernetes import client
+
+from ..errors import ConflictError, ForbiddenError, NotFoundError
 from ..i18n import _
-from .client import api_client, translate
+from .apierrors import doing
+from .client import api_client
 from .connection import Connection, connected
 from .facts import PROGRESS_CONFIGMAP
 from .watch import wait_for
@@ -31,10 +34,11 @@ def create_namespace(name: str, *, exist_ok: bool = True, timeout: float = 60, k
     """Create ``name`` (if needed) and wait until pods can be created in it."""
     core = client.CoreV1Api(api_client())
     try:
-        core.create_namespace({"metadata": {"name": name, "labels": {"app.kubernetes.io/part-of": "kworkshop"}}})
-    except ApiException as exc:
-        if not (exc.status == 409 and exist_ok):
-            raise translate(exc, _("creating namespace {name!r}").format(name=name), "kubectl get namespaces") from exc
+        with doing(_("creating namespace {name!r}").format(name=name), "kubectl get namespaces"):
+            core.create_namespace({"metadata": {"name": name, "labels": {"app.kubernetes.io/part-of": "kworkshop"}}})
+    except ConflictError:
+        if not exist_ok:
+            raise
     wait_for_default_service_account(name, timeout)
     return name
 
@@ -47,13 +51,13 @@ def fresh_namespace(name: str, *, timeout: float = 120, kube: Connection | None 
     """
     core = client.CoreV1Api(api_client())
     try:
-        core.delete_namespace(name)
-    except ApiException as exc:
-        if exc.status == 403:  # a learner in a class: not their namespace to delete, but theirs to empty
-            empty_namespace(name)
-            return name
-        if exc.status != 404:
-            raise translate(exc, _("deleting namespace {name!r}").format(name=name), "kubectl get namespaces") from exc
+        with doing(_("deleting namespace {name!r}").format(name=name), "kubectl get namespaces"):
+            core.delete_namespace(name)
+    except ForbiddenError:  # a learner in a class: not their namespace to delete, but theirs to empty
+        empty_namespace(name)
+        return name
+    except NotFoundError:
+        pass
     else:
         wait_for(core.list_namespace, lambda items: not items, timeout,
                  _("namespace {name} to be deleted").format(name=name),
@@ -90,8 +94,5 @@ def empty_namespace(name: str, *, timeout: float = 120, kube: Connection | None 
 
 def _delete_quietly(deleter, *args, **kwargs) -> None:
     """Delete, where "already gone" (a dependent the garbage collector took first) is fine."""
-    try:
+    with contextlib.suppress(NotFoundError):
         deleter(*args, **kwargs)
-    except ApiException as exc:
-        if exc.status != 404:
-            raise

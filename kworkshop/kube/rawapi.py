@@ -26,20 +26,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from ..errors import ConfigError
+from ..errors import ApiError, ConfigError
+from .apierrors import api_error, unreachable
 from .watchloop import Closer, Event, Gone, WatchLoop
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
-
-
-class ApiStatusError(Exception):
-    """The API server answered with an error status (or a watch ended with an ERROR event)."""
-
-    def __init__(self, status: int, reason: str, body: Any = None) -> None:
-        self.status, self.reason, self.body = status, reason, body
-        message = body.get("message") if isinstance(body, dict) else None
-        super().__init__(f"{status} {reason}" + (f": {message}" if message else ""))
 
 
 # --- pure parts -----------------------------------------------------------------------------------
@@ -67,7 +59,7 @@ def with_query(path: str, query: Mapping[str, Any] | None = None) -> str:
 def parse_event(line: bytes | str) -> tuple[str, dict[str, Any]] | None:
     """One line of a watch stream as ``(type, object)``; None for a blank line.
 
-    An ERROR event becomes ``ApiStatusError`` (its object is a Status: 410 when the
+    An ERROR event becomes the kit's ``ApiError`` (its object is a Status: 410 when the
     resourceVersion is too old and the caller must relist).
     """
     text = line.decode() if isinstance(line, bytes) else line
@@ -76,7 +68,7 @@ def parse_event(line: bytes | str) -> tuple[str, dict[str, Any]] | None:
     event = json.loads(text)
     kind, obj = event["type"], event["object"]
     if kind == "ERROR":
-        raise ApiStatusError(int(obj.get("code") or 500), str(obj.get("reason") or "Error"), obj)
+        raise api_error(int(obj.get("code") or 500), str(obj.get("reason") or "Error"), obj, "watch")
     return kind, obj
 
 
@@ -214,8 +206,8 @@ class RawApi:
 
     def request(self, method: str, path: str, body: Any = None, content_type: str = "application/json",
                 query: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """One call; the decoded JSON answer. An error status raises ``ApiStatusError``; a
-        connection that fails raises ``OSError`` (``http.client`` errors included)."""
+        """One call; the decoded JSON answer. An error status raises the kit's ``ApiError`` (``NotFoundError``,
+        ...); a connection that fails raises ``UnreachableError``."""
         payload = None if body is None else json.dumps(body).encode()
         conn = self.connect()
         try:
@@ -223,13 +215,13 @@ class RawApi:
                          headers=self.headers(content_type if payload is not None else None))
             response = conn.getresponse()
             data = response.read()
-        except http.client.HTTPException as exc:  # e.g. RemoteDisconnected while it restarts
-            raise ConnectionError(f"{method} {path}: {exc!r}") from exc
+        except (http.client.HTTPException, OSError) as exc:  # e.g. RemoteDisconnected while it restarts
+            raise unreachable(f"{method} {path}", exc) from exc
         finally:
             conn.close()
         decoded = _json(data)
         if response.status >= 400:
-            raise ApiStatusError(response.status, response.reason, decoded)
+            raise api_error(response.status, response.reason, decoded, f"{method} {path}")
         return decoded if isinstance(decoded, dict) else {}
 
     def list(self, path: str, **query: Any) -> dict[str, Any]:
@@ -263,7 +255,7 @@ class RawApi:
                 "timeoutSeconds": timeout_seconds}), headers=self.headers())
             response = conn.getresponse()
             if response.status >= 400:
-                raise ApiStatusError(response.status, response.reason, _json(response.read()))
+                raise api_error(response.status, response.reason, _json(response.read()), f"watch {path}")
             while True:
                 line = response.readline()
                 if not line:
@@ -271,8 +263,8 @@ class RawApi:
                 event = parse_event(line)
                 if event is not None:
                     yield event
-        except http.client.HTTPException as exc:
-            raise ConnectionError(f"watch {path}: {exc!r}") from exc
+        except (http.client.HTTPException, OSError) as exc:
+            raise unreachable(f"watch {path}", exc) from exc
         finally:
             if opened is not None:
                 opened(None)
@@ -318,7 +310,7 @@ class RawSource:
         try:
             for kind, obj in self.api.watch(self.path, resource_version, timeout_seconds, opened=connected):
                 yield kind, obj, (obj.get("metadata") or {}).get("resourceVersion")
-        except ApiStatusError as exc:
+        except ApiError as exc:
             if exc.status == 410:
                 raise Gone() from exc
             raise

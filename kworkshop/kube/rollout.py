@@ -16,13 +16,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from kubernetes import client
-from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError, RolloutStuckError, WaitTimeout
 from ..i18n import _
 from . import facts
 from . import history as hist
-from .client import api_client, current_namespace, translate
+from .apierrors import doing
+from .client import api_client, current_namespace
 from .connection import Connection, connected
 from .resources import parse_ref
 from .watch import wait_for
@@ -50,11 +50,9 @@ def _apps() -> client.AppsV1Api:
 
 
 def _get(name: str, namespace: str) -> client.V1Deployment:
-    try:
+    with doing(_("deployment {name!r} in namespace {namespace!r}").format(name=name, namespace=namespace),
+               f"kubectl get deployments -n {namespace}"):
         return _apps().read_namespaced_deployment(name, namespace)
-    except ApiException as exc:
-        raise translate(exc, _("deployment {name!r} in namespace {namespace!r}").format(name=name, namespace=namespace),
-                        f"kubectl get deployments -n {namespace}") from exc
 
 
 def progress(d: client.V1Deployment) -> tuple[bool, str]:
@@ -215,10 +213,8 @@ def undo(ref: str, *, to_revision: int | None = None, namespace: str | None = No
     annotations = hist.rollback_annotations(d.metadata.annotations or {}, target.metadata.annotations or {})
     patch = [{"op": "replace", "path": "/spec/template", "value": template},
              {"op": "replace", "path": "/metadata/annotations", "value": annotations}]
-    try:
+    with doing(_("rolling back deployment/{name}").format(name=r.name)):
         _apps().patch_namespaced_deployment(r.name, ns, patch)
-    except ApiException as exc:
-        raise translate(exc, _("rolling back deployment/{name}").format(name=r.name)) from exc
     return f"deployment.apps/{r.name} rolled back"
 
 

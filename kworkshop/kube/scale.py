@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kubernetes import client
-from kubernetes.client.exceptions import ApiException
 
 from ..errors import ConfigError
 from ..i18n import _
-from .client import api_client, current_namespace, translate
+from .apierrors import doing
+from .client import api_client, current_namespace
 from .connection import Connection, connected
 from .history import recorded
 from .resources import parse_ref
@@ -27,10 +27,8 @@ def scale(ref: str, replicas: int, *, namespace: str | None = None, kube: Connec
     ns = current_namespace(namespace)
     apps = client.AppsV1Api(api_client())
     patch = getattr(apps, f"patch_namespaced_{_snake(r.kind.kind)}_scale")
-    try:
+    with doing(_("scaling {ref}").format(ref=r), f"kubectl get {r.kind.plural} -n {ns}"):
         patch(r.name, ns, {"spec": {"replicas": replicas}})
-    except ApiException as exc:
-        raise translate(exc, _("scaling {ref}").format(ref=r), f"kubectl get {r.kind.plural} -n {ns}") from exc
     return f"{r.kind.kind.lower()}.apps/{r.name} scaled"
 
 
@@ -78,14 +76,10 @@ def _api_for(kind: str):
 
 def read_workload(r, ns: str):
     """The workload ``r`` (a Resource ref), or the kit's NotFoundError that kubectl would print."""
-    try:
+    with doing(str(r), f"kubectl get {r.kind.plural} -n {ns}"):
         return getattr(_api_for(r.kind.kind), f"read_namespaced_{_snake(r.kind.kind)}")(r.name, ns)
-    except ApiException as exc:
-        raise translate(exc, str(r), f"kubectl get {r.kind.plural} -n {ns}") from exc
 
 
 def _patch(r, ns: str, body: dict) -> None:
-    try:
+    with doing(_("updating {ref}").format(ref=r), f"kubectl describe {r} -n {ns}"):
         getattr(_api_for(r.kind.kind), f"patch_namespaced_{_snake(r.kind.kind)}")(r.name, ns, body)
-    except ApiException as exc:
-        raise translate(exc, _("updating {ref}").format(ref=r), f"kubectl describe {r} -n {ns}") from exc

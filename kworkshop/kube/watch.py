@@ -3,7 +3,8 @@ watch on a daemon thread that never gives up).
 
 The pattern kr8s and client-go use: test the listed state first (it may already be true), then
 follow changes from that list's resourceVersion, relisting after a 410 Gone. No sleep loops.
-``Watcher`` is the one watch loop (``kube.watchloop``) over the official client's collections.
+``Watcher`` is the one watch loop (``kube.watchloop``) over the official client's collections;
+both read their events through ``ClientSource``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from kubernetes import watch
-from kubernetes.client.exceptions import ApiException
 
-from ..errors import WaitTimeout
+from ..errors import ApiError, WaitTimeout
 from ..i18n import _, ngettext
+from .apierrors import api_error
 from .watchloop import Closer, Event, Gone, WatchLoop
 
 
@@ -28,39 +29,38 @@ def wait_for(list_fn: Callable[..., Any], done: Callable[[list[Any]], Any], time
     the last state seen) after ``timeout`` seconds.
     """
     deadline = time.monotonic() + timeout
+    source = ClientSource(list_fn, **kwargs)
     items: dict[str, Any] = {}
     while True:
-        listed = list_fn(**kwargs)
-        items = {_key(i): i for i in listed.items}
+        listed, version = source.list()
+        items = {_key(i): i for i in listed}
         if done(list(items.values())):
             return list(items.values())
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        w = watch.Watch()
         try:
-            for event in w.stream(list_fn, resource_version=listed.metadata.resource_version,
-                                  timeout_seconds=max(1, int(remaining + 0.999)), **kwargs):
-                obj = event["object"]
-                if event["type"] == "DELETED":
+            for kind, obj, _version in source.stream(version, max(1, int(remaining + 0.999)), _unused):
+                if kind == "DELETED":
                     items.pop(_key(obj), None)
-                elif event["type"] in ("ADDED", "MODIFIED"):
+                elif kind in ("ADDED", "MODIFIED"):
                     items[_key(obj)] = obj
                 if done(list(items.values())):
-                    w.stop()
                     return list(items.values())
                 if time.monotonic() >= deadline:
-                    w.stop()
                     break
-        except ApiException as exc:
-            if exc.status != 410:  # 410 Gone: the resourceVersion is too old; relist
-                raise
+        except Gone:  # the resourceVersion is too old: relist
+            pass
         if time.monotonic() >= deadline:
             break
     last = describe(list(items.values())) if describe else \
         ngettext("{count} object", "{count} objects", len(items)).format(count=len(items))
     raise WaitTimeout(_("timed out after {seconds}s waiting for {what}; last seen: {last}").format(
         seconds=f"{timeout:.0f}", what=what, last=last))
+
+
+def _unused(close: Closer | None) -> None:
+    """``wait_for`` reads its stream on the caller's thread: nobody else needs to close it."""
 
 
 def _key(obj: Any) -> str:
@@ -91,7 +91,7 @@ class ClientSource:
                                     allow_watch_bookmarks=True, _preload_content=False,
                                     _request_timeout=(10, timeout_seconds + 30),  # silent is dead
                                     **self.kwargs)
-        except ApiException as exc:
+        except ApiError as exc:  # the transport's translation
             if exc.status == 410:
                 raise Gone() from exc
             raise
@@ -105,7 +105,8 @@ class ClientSource:
                     status = event["raw_object"]
                     if status.get("code") == 410:
                         raise Gone()
-                    raise ApiException(status=status.get("code"), reason=status.get("message"))
+                    raise api_error(int(status.get("code") or 500), str(status.get("reason") or "Error"), status,
+                                    f"watch {self.name}")
                 raw = event["raw_object"]
                 yield event["type"], event["object"], (raw.get("metadata") or {}).get("resourceVersion")
         finally:

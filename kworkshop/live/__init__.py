@@ -14,8 +14,6 @@ time axis show the last ``window`` seconds (5 minutes by default).
 
 from __future__ import annotations
 
-import sys as _sys
-
 from kubernetes import client
 
 from ..i18n import N_
@@ -130,10 +128,3 @@ def nodes(*, namespace: str | None = None, all_namespaces: bool = False,
                                                          series.pod_record(p)), **pod_list[1]),
     ]
     return chart.start(display)
-
-
-# The one boundary (kworkshop/boundary.py): wrapped here, at import, so `kw.live.rollout` and
-# `from kworkshop import live` get the same learner-facing functions.
-from ..boundary import wrap_module as _wrap_module  # noqa: E402
-
-_wrap_module(_sys.modules[__name__])

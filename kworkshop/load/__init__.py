@@ -11,15 +11,13 @@ __all__ = ["start", "stop"]
 
 
 def __getattr__(name: str):
-    """``start`` and ``stop`` load on first use, wrapped by the learner-facing boundary
-    (``boundary.py``) once: the node agent imports ``load.driver`` and must not load the
-    ``kubernetes`` client that the generator uses."""
+    """``start`` and ``stop`` load on first use: the node agent imports ``load.driver`` and must
+    not load the ``kubernetes`` client that the generator uses."""
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from .. import boundary
     from . import generator
 
-    value = globals()[name] = boundary.learner_facing(getattr(generator, name))
+    value = globals()[name] = getattr(generator, name)
     return value
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from kubernetes import client
-from kubernetes.client.exceptions import ApiException
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ConflictError, NotFoundError
 from ..i18n import _
-from ..kube.client import api_client, current_namespace, translate
+from ..kube.apierrors import doing
+from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected
 from ..kube.resources import parse_ref
 
@@ -49,20 +49,19 @@ def start(target: str, *, concurrency: int = 10, replicas: int = 1, namespace: s
         raise ConfigError(_("concurrency and replicas must be whole numbers >= 1."))
     ns = current_namespace(namespace)
     core, apps = client.CoreV1Api(api_client()), client.AppsV1Api(api_client())
-    try:
+    with doing(_("service {name} (the load generator's target) in namespace {namespace}").format(
+            name=repr(r.name), namespace=ns), f"kubectl get services -n {ns}"):
         core.read_namespaced_service(r.name, ns)
-    except ApiException as exc:
-        raise translate(exc, _("service {name} (the load generator's target) in namespace {namespace}").format(
-            name=repr(r.name), namespace=ns), f"kubectl get services -n {ns}") from exc
     body = manifest(r.name, concurrency, replicas, name)
-    try:
-        apps.create_namespaced_deployment(ns, body)
-        return f"deployment.apps/{name} created: {replicas} x boom -c {concurrency} -> http://{r.name}/"
-    except ApiException as exc:
-        if exc.status != 409:
-            raise translate(exc, _("starting the load generator {name}").format(name=name)) from exc
-    apps.replace_namespaced_deployment(name, ns, {**body, "metadata": {
-        **body["metadata"], "resourceVersion": apps.read_namespaced_deployment(name, ns).metadata.resource_version}})
+    with doing(_("starting the load generator {name}").format(name=name)):
+        try:
+            apps.create_namespaced_deployment(ns, body)
+            return f"deployment.apps/{name} created: {replicas} x boom -c {concurrency} -> http://{r.name}/"
+        except ConflictError:  # it runs already: restart it with these settings
+            pass
+        apps.replace_namespaced_deployment(name, ns, {**body, "metadata": {
+            **body["metadata"],
+            "resourceVersion": apps.read_namespaced_deployment(name, ns).metadata.resource_version}})
     return f"deployment.apps/{name} configured: {replicas} x boom -c {concurrency} -> http://{r.name}/"
 
 
@@ -71,9 +70,8 @@ def stop(*, namespace: str | None = None, name: str = NAME, kube: Connection | N
     """Delete the load generator (``kubectl delete deploy boomload-deploy``); fine if it is gone."""
     ns = current_namespace(namespace)
     try:
-        client.AppsV1Api(api_client()).delete_namespaced_deployment(name, ns, propagation_policy="Foreground")
-    except ApiException as exc:
-        if exc.status == 404:
-            return _("deployment.apps/{name} was not running").format(name=name)
-        raise translate(exc, _("stopping the load generator {name}").format(name=name)) from exc
+        with doing(_("stopping the load generator {name}").format(name=name)):
+            client.AppsV1Api(api_client()).delete_namespaced_deployment(name, ns, propagation_policy="Foreground")
+    except NotFoundError:
+        return _("deployment.apps/{name} was not running").format(name=name)
     return f'deployment.apps "{name}" deleted'

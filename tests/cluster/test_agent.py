@@ -16,7 +16,8 @@ from kubernetes import client
 import kworkshop as kw
 from kworkshop.cluster.embedded import EmbeddedCluster
 from kworkshop.cluster.processes import wait_until
-from kworkshop.kube.rawapi import JSON_PATCH, ApiStatusError, RawApi, Watcher, api_path
+from kworkshop.errors import NotFoundError
+from kworkshop.kube.rawapi import JSON_PATCH, RawApi, Watcher, api_path
 
 NAME = "kworkshop-agent"
 
@@ -32,7 +33,7 @@ def test_the_raw_client_lists_creates_patches_and_deletes(cluster, namespace):
     assert [m["metadata"]["name"] for m in api.list(maps, labelSelector=None)["items"]
             if m["metadata"]["name"] == "raw"] == ["raw"]
     api.delete(one)
-    with pytest.raises(ApiStatusError) as caught:
+    with pytest.raises(NotFoundError) as caught:
         api.get(one)
     assert caught.value.status == 404 and caught.value.body["reason"] == "NotFound"
 

@@ -19,6 +19,7 @@ from kubernetes import client
 from kworkshop.cluster import components, healing, readiness
 from kworkshop.cluster.embedded import EmbeddedCluster
 from kworkshop.cluster.processes import wait_until
+from kworkshop.kube.transport import new_client
 from kworkshop.progress import LoggingStatus
 
 ROUNDS = 5
@@ -31,7 +32,7 @@ def _cli(*args: str) -> subprocess.Popen:
 
 
 def _node_metrics(kubeconfig: Path) -> list[str]:
-    api = readiness.api_client(kubeconfig)
+    api = new_client(kubeconfig)
     try:
         got = client.CustomObjectsApi(api).list_cluster_custom_object("metrics.k8s.io", "v1beta1", "nodes")
         return sorted(item["metadata"]["name"] for item in got["items"])
@@ -100,7 +101,7 @@ def test_a_metrics_server_that_exited_at_start_is_started_again(state_root):
         assert "metrics-server" in restarted, f"settle restarted {restarted}, not metrics-server"
         dead = [c.name for c in comps.values() if components.pid_of(c) is None]
         assert dead == [], f"still dead after settle: {dead}"
-        api = readiness.api_client(layout.kubeconfig)
+        api = new_client(layout.kubeconfig)
         try:
             readiness.wait_metrics_api(api, 60)
         finally:

@@ -35,12 +35,13 @@ def test_import_kworkshop_alone_is_lean_and_names_load_on_first_use():
     assert "kubernetes" in _loaded_after("import kworkshop as kw; kw.scale")
 
 
-def test_the_lazy_names_are_the_same_wrapped_objects():
+def test_the_lazy_names_are_the_modules_own_objects():
     import kworkshop as kw
+    from kworkshop.kube import rollout, scale
+    from kworkshop.load import generator
 
-    assert kw.scale is kw.scale and kw.scale.__learner_facing__
-    assert kw.rollout.undo.__learner_facing__ and kw.cron.__name__ == "kworkshop.kube.cron"
-    assert kw.load.start is kw.load.start and kw.load.start.__learner_facing__
+    assert kw.scale is scale.scale and kw.rollout is rollout and kw.cron.__name__ == "kworkshop.kube.cron"
+    assert kw.load.start is generator.start
     assert kw.check.__name__ == "kworkshop.checks"
     from kworkshop import scale, start
 

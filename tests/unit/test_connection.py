@@ -20,12 +20,22 @@ from kworkshop.kube.connection import (
     is_strict,
     use,
 )
+from kworkshop.kube.transport import KitApiClient
 
 
-def _api(host: str) -> client.ApiClient:
+def _api(host: str) -> KitApiClient:
     config = client.Configuration()
     config.host = host
-    return client.ApiClient(config)
+    return KitApiClient(config)
+
+
+def test_someone_elses_client_speaks_the_kits_errors_and_stays_one_connection():
+    config = client.Configuration()
+    config.host = "https://elsewhere:6443"
+    theirs = client.ApiClient(config)
+    first, second = connect(theirs), connect(theirs)
+    assert isinstance(first.api, KitApiClient), "a foreign client would let ApiException reach a learner"
+    assert first == second and first.api is second.api and first.server == "https://elsewhere:6443"
 
 
 @pytest.fixture(autouse=True)

@@ -6,15 +6,15 @@ lines ``class serve`` prints."""
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
-import urllib3
 
 from kworkshop import boundary, cli, i18n
 from kworkshop.classroom.hub import board
 from kworkshop.classroom.hub.serve import Served, _network_warnings
-from kworkshop.errors import ClusterError, KworkshopError
+from kworkshop.errors import ClusterError, KworkshopError, UnreachableError
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -54,20 +54,30 @@ def test_a_subcommand_help_is_in_the_language(lang, capsys):
     assert "--ssl-key" in out
 
 
-def test_an_unanswering_api_server_is_one_sentence_in_the_language(lang):
-    @boundary.learner_facing
-    def scale(name: str) -> None:
-        raise urllib3.exceptions.HTTPError("connection refused")
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nothing listens there once the socket is closed
 
-    with pytest.raises(ClusterError) as caught:
-        scale("web")
+
+def test_an_unanswering_api_server_is_one_sentence_in_the_language(lang):
+    from kubernetes import client
+
+    from kworkshop.kube.transport import KitApiClient
+
+    configuration = client.Configuration()
+    configuration.host = f"http://127.0.0.1:{_closed_port()}"
+    configuration.retries = False
+    with pytest.raises(UnreachableError) as caught:
+        client.VersionApi(KitApiClient(configuration)).get_code()
+    assert isinstance(caught.value, ClusterError)
     text = str(caught.value)
-    assert "scale('web')" in text and "connection refused" in text
+    assert "GET /version/" in text and "Connection refused" in text
     assert "kworkshop status" in text and "kworkshop up" in text  # the commands stay as they are typed
     if lang == "zh_CN":
         assert "API 服务器没有应答" in text and "集群是否在运行" in text
     else:
-        assert "the API server does not answer (connection refused). Is the cluster up?" in text
+        assert "GET /version/: the API server does not answer (" in text and "). Is the cluster up?" in text
 
 
 def test_the_error_display_says_more_in_the_language(lang):

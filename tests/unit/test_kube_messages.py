@@ -8,17 +8,15 @@ any request), the legacy upgrade explanations, cron in words and dates, API erro
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from kubernetes.client.exceptions import ApiException
 
 import kworkshop as kw
 from kworkshop.kube import cron, legacy
-from kworkshop.kube.client import translate
+from kworkshop.kube.apierrors import api_error, doing
 from kworkshop.kube.resources import parse_ref
 from kworkshop.kube.tables import Table
 from kworkshop.kube.yamlsrc import load
@@ -137,25 +135,31 @@ def test_next_runs_in_english(en):
 
 # -- API errors, resource names, tables ------------------------------------------------------------
 
-def _api_exception(status: int, reason: str, message: str) -> ApiException:
-    exc = ApiException(status=status, reason=reason)
-    exc.body = json.dumps({"kind": "Status", "message": message})
-    return exc
+def _status(message: str) -> dict:
+    return {"kind": "Status", "message": message}
 
 
 def test_api_errors_in_chinese(zh):
-    missing = _api_exception(404, "Not Found", 'deployments.apps "web" not found')
-    error = translate(missing, "扩缩 deployment/web", "kubectl get deployments -n x")
+    error = api_error(404, "Not Found", _status('deployments.apps "web" not found'), "扩缩 deployment/web",
+                      "kubectl get deployments -n x")
     assert isinstance(error, kw.NotFoundError)
     assert str(error).startswith('扩缩 deployment/web：未找到（deployments.apps "web" not found）。')
-    forbidden = translate(_api_exception(403, "Forbidden", "nope"), "x")
+    forbidden = api_error(403, "Forbidden", _status("nope"), "x")
     assert "你的账号可能缺少相应的 RBAC 权限" in str(forbidden) and "kubectl auth can-i --list" in str(forbidden)
 
 
 def test_api_errors_in_english(en):
-    missing = _api_exception(404, "Not Found", 'deployments.apps "web" not found')
-    assert str(translate(missing, "scaling deployment/web")) == \
-        'scaling deployment/web: not found (deployments.apps "web" not found).'
+    missing = api_error(404, "Not Found", _status('deployments.apps "web" not found'), "scaling deployment/web")
+    assert str(missing) == 'scaling deployment/web: not found (deployments.apps "web" not found).'
+    assert missing.status == 404 and missing.reason == "Not Found" and missing.body["kind"] == "Status"
+
+
+def test_doing_names_the_action_and_keeps_class_status_and_body(en):
+    with pytest.raises(kw.ConflictError) as caught, doing("creating job 'pi'", "kubectl get jobs"):
+        raise api_error(409, "Conflict", _status('jobs.batch "pi" already exists'), "POST /apis/batch/v1/jobs")
+    error = caught.value
+    assert str(error) == "creating job 'pi': conflict (jobs.batch \"pi\" already exists). See: kubectl get jobs"
+    assert error.status == 409 and error.body["message"] == 'jobs.batch "pi" already exists'
 
 
 def test_resource_names_in_chinese(zh):

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kworkshop.errors import ConfigError
+from kworkshop.errors import ApiError, ConfigError, NotFoundError
 from kworkshop.kube.rawapi import (
-    ApiStatusError,
     Endpoint,
     RawApi,
     api_path,
@@ -47,12 +46,15 @@ def test_watch_lines_become_events():
     assert parse_event(b"\n") is None
 
 
-def test_an_error_event_is_an_api_status_error_410_means_relist():
+def test_an_error_event_is_the_kits_api_error_410_means_relist():
     gone = b'{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old"}}'
-    with pytest.raises(ApiStatusError) as caught:
+    with pytest.raises(ApiError) as caught:
         parse_event(gone)
     assert caught.value.status == 410 and caught.value.reason == "Expired"
-    assert "too old" in str(caught.value)
+    assert caught.value.detail == "too old" and "too old" in str(caught.value)
+    missing = b'{"type":"ERROR","object":{"kind":"Status","code":404,"reason":"NotFound","message":"no pods"}}'
+    with pytest.raises(NotFoundError):
+        parse_event(missing)
 
 
 KWOKCTL = """
@@ -154,7 +156,7 @@ def test_the_watcher_relists_after_410_and_reconnects_after_a_dropped_connection
     api = ScriptedApi([
         [("ADDED", {"metadata": {"name": "a", "resourceVersion": "11"}}),
          ("BOOKMARK", {"metadata": {"resourceVersion": "12"}})],
-        ApiStatusError(410, "Expired"),                 # resume from 12 is too old: relist
+        ApiError("expired", 410, reason="Expired"),                 # resume from 12 is too old: relist
         ConnectionRefusedError(111, "refused"),         # the apiserver restarts: retry from 20
         [("DELETED", {"metadata": {"name": "a", "resourceVersion": "21"}})],
     ])
