@@ -12,7 +12,7 @@ Steps:
      with the cluster binaries' -trimpath and version stamping: 375 s on 2 cores after the cluster
      binaries were built (most packages are then in Go's build cache), 104 MB.
   2. `e2e.test --list-images`: the suite's images of the families the tests use must be in the
-     workshop catalogue (kworkshop/cluster/images.py), or their pods would wait in ErrImagePull.
+     workshop catalogue (kworkshop/agent/images.py), or their pods would wait in ErrImagePull.
   3. A 3-node embedded cluster named kworkshop-conformance, in a state folder of its own, deleted at
      the end whatever happens (unless --keep).
   4. e2e.test against it, once per selection, with a JUnit report and a log in --output.
@@ -254,7 +254,7 @@ def family(image: str) -> str:
 
 def missing_from_catalogue(listed: Iterable[str]) -> list[str]:
     """The suite's images of FAMILIES that the workshop catalogue lacks (their pods would not start)."""
-    from kworkshop.cluster import images
+    from kworkshop.agent import images
 
     have = set(images.catalogue())
     return sorted(i for i in listed if family(i) in FAMILIES and not i.startswith(PRIVATE_REGISTRY)

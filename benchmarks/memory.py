@@ -231,7 +231,7 @@ def measure(root: Path, load_seconds: float = 60, settle: float = 30) -> tuple[d
 IMPORTS = {
     "import kworkshop": "import kworkshop",
     "kernel: kw.start imported": "import IPython, kworkshop as kw; kw.start",
-    "node agent's imports": "import kworkshop.cluster.agent",
+    "node agent's imports": "import kworkshop.agent",
 }
 
 

@@ -11,6 +11,7 @@ Every verb acts through a connection (API client + namespace): ``kube=`` names o
 
 import sys as _sys
 
+from . import kube as _kube
 from .errors import (
     ApiError,
     BinariesError,
@@ -28,7 +29,17 @@ from .errors import (
 
 __version__ = "0.1.0"
 
-# The public names load on first use (PEP 562): `python -m kworkshop.cluster.agent` and the CLI run
+
+def _default_cluster():  # -> KitApiClient
+    """The cluster a verb talks to when no kubeconfig names one: the kit's own (``kworkshop up``)."""
+    from .cluster import attach
+
+    return attach().api_client
+
+
+_kube.register_default_cluster(_default_cluster)  # kube sits below cluster and must not import it
+
+# The public names load on first use (PEP 562): `python -m kworkshop.agent` and the CLI run
 # this file too, and must not pay for the `kubernetes` client, matplotlib or IPython. Each name is
 # imported once and kept here, so `kw.scale is kw.scale`.
 _LAZY = {

@@ -36,7 +36,7 @@ CATALOGUES: dict[str, tuple[str, ...]] = {
     "kube": ("kube",),
     "checks": ("checks", "exercises.py", "session.py"),
     "live": ("live", "load"),
-    "cluster": ("cluster", "binaries", "progress.py"),
+    "cluster": ("cluster", "agent", "binaries", "progress.py"),
     "kit": ("__init__.py", "__main__.py", "i18n.py", "paths.py", "settings.py", "commands.py", "cli.py",
             "boundary.py", "errors.py", "lab.py", "notebooks.py", "classroom"),
 }

@@ -23,8 +23,7 @@ from . import records
 from .backend import Backend, ClusterStatus
 from .kubelet import Timings
 
-# The backends load when a verb needs one: the node agent (``cluster/agent.py``) runs this file too
-# and stays lean, and the kubeconfig backend brings the ``kubernetes`` client.
+# The backends load when a verb needs one: the kubeconfig backend brings the ``kubernetes`` client.
 _BACKENDS = {"EmbeddedCluster": ".embedded", "ExternalCluster": ".external", "KindCluster": ".kind"}
 
 

@@ -31,13 +31,13 @@ from pathlib import Path
 import yaml
 
 from .. import paths
+from ..agent.logs import cri_lines
 from ..binaries import Binaries, install, locate
 from ..errors import ClusterError, CommandError
 from ..i18n import _, ngettext
 from ..progress import LoggingStatus, Status, step
 from . import healing, identity, kwokconfig, ports, processes
 from .kubelet import Timings
-from .logs import cri_lines
 
 METRICS_MANIFEST = "metrics-server-v0.9.0.yaml"
 COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
@@ -351,7 +351,7 @@ class EmbeddedCluster:
         if processes.read_pid(self.layout.agent_pid) is not None:
             return
         argv = processes.python_module_argv(
-            "kworkshop.cluster.agent", "--kubeconfig", str(self.layout.kubeconfig),
+            "kworkshop.agent", "--kubeconfig", str(self.layout.kubeconfig),
             "--logs-dir", str(self.layout.logs_dir))
         pid = processes.spawn_detached(argv, self.layout.agent_log, self.layout.agent_pid)
         time.sleep(0.3)

@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from .. import paths, settings
+from ..agent.images import CATALOGUE
 from ..binaries.pins import KIND_NODE_IMAGE, KUBERNETES_VERSION, METRICS_SERVER_VERSION
 from ..commands import command
 from ..errors import ClusterError, CommandError, KworkshopError
@@ -35,7 +36,6 @@ from ..i18n import N_, _
 from ..progress import LoggingStatus, Status, step
 from .backend import ClusterStatus, shell_env
 from .health import ApiProbe, probe_apiserver
-from .images import CATALOGUE
 from .nodes import INSTANCE_TYPE, REGION, ZONES
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
+from ..agent import images as image_catalogue
 from ..binaries import Binaries
 from . import etcdtls
-from . import images as image_catalogue
 from .kubelet import Timings, all_stages
 
 KWOK_API = "kwok.x-k8s.io/v1alpha1"

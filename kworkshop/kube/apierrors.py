@@ -1,7 +1,7 @@
 """The API server's error answers as the kit's errors, in sentences a learner understands.
 
 Both clients raise these: the official one in its transport (``kube/transport.py``), the node
-agent's raw one (``kube/rawapi.py``) itself; so this module loads neither. A verb names what it
+agent's raw one (``agent/rawapi.py``) itself; so this module loads neither. A verb names what it
 was doing, where that helps a learner, with ``doing``::
 
     with doing(_("scaling {ref}").format(ref=r), hint="kubectl get deployments"):

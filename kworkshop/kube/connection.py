@@ -154,9 +154,9 @@ def default() -> Connection:
         if os.environ.get("KUBECONFIG") or os.path.exists(os.path.expanduser("~/.kube/config")):
             _default.api = new_client()
         else:
-            from ..cluster import attach
+            from . import default_cluster
 
-            _default.api = attach().api_client
+            _default.api = default_cluster()
     return Connection(_default.api, _default.namespace, _default.strict, _default.kubeconfig)
 
 

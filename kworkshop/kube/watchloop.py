@@ -4,7 +4,7 @@ The pattern client-go's reflector uses: list (every object reaches the callback 
 consumer can rebuild its state after a gap), then watch from the list's resourceVersion with
 bookmarks; relist after 410 Gone; reconnect with backoff when the connection drops (an apiserver
 restart, a ``kworkshop up`` heal). What it follows comes from a ``Source``: the official client's
-(``kube.watch``) or the node agent's raw client (``kube.rawapi``). This module imports neither, so
+(``kube.watch``) or the node agent's raw client (``agent.rawapi``). This module imports neither, so
 the agent does not load the official client's models.
 
 ``stop()`` is prompt: a source hands the loop a way to close its open connection (``opened``), and

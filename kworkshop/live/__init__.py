@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from kubernetes import client
 
+from ..agent.recognise import recognise
 from ..i18n import N_
 from ..kube import facts
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected
 from ..kube.resources import parse_ref
 from ..kube.watch import Watcher
-from ..load.recognise import recognise
 from . import charts, series
 from .chart import LiveChart, interactive
 from .fonts import chart_text

@@ -11,8 +11,7 @@ __all__ = ["start", "stop"]
 
 
 def __getattr__(name: str):
-    """``start`` and ``stop`` load on first use: the node agent imports ``load.driver`` and must
-    not load the ``kubernetes`` client that the generator uses."""
+    """``start`` and ``stop`` load on first use: ``import kworkshop.load`` stays lean."""
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from . import generator

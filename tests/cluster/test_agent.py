@@ -1,4 +1,4 @@
-"""The node agent's own API client (``kube.rawapi``) on a live cluster, and the agent across an
+"""The node agent's own API client (``agent.rawapi``) on a live cluster, and the agent across an
 apiserver restart: it reconnects by itself and the next pod still gets its logs.
 
 The restart test owns a cluster (`kworkshop-agent`), so killing its apiserver never disturbs the
@@ -14,10 +14,10 @@ import pytest
 from kubernetes import client
 
 import kworkshop as kw
+from kworkshop.agent.rawapi import JSON_PATCH, RawApi, Watcher, api_path
 from kworkshop.cluster.embedded import EmbeddedCluster
 from kworkshop.cluster.processes import wait_until
 from kworkshop.errors import NotFoundError
-from kworkshop.kube.rawapi import JSON_PATCH, RawApi, Watcher, api_path
 
 NAME = "kworkshop-agent"
 

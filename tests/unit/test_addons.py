@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from kworkshop.binaries.pins import KUBERNETES_VERSION
-from kworkshop.cluster import addons, images
+from kworkshop.agent import images
+from kworkshop.cluster import addons
 
 
 def by_kind_and_name(docs: list[dict]) -> dict[tuple[str, str], dict]:

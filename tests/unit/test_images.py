@@ -1,6 +1,6 @@
 """The image catalogue: which image names count as existing."""
 
-from kworkshop.cluster import images
+from kworkshop.agent import images
 
 
 def test_normalize_adds_latest_and_strips_docker_hub():

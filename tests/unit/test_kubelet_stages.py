@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kworkshop.agent import images
 from kworkshop.binaries import gobuild
-from kworkshop.cluster import images
 from kworkshop.cluster.kubelet import Timings, all_stages
 from kworkshop.paths import cache_dir
 

@@ -3,7 +3,7 @@
 import re
 from datetime import datetime, timezone
 
-from kworkshop.cluster.logs import container_output, cowsay_words, cri_lines, whalesay
+from kworkshop.agent.logs import container_output, cowsay_words, cri_lines, whalesay
 
 
 def test_cowsay_words_in_exec_and_shell_forms():
@@ -37,7 +37,7 @@ def test_cri_lines_format_keeps_leading_spaces():
 
 
 def test_straight_shell_scripts_print_their_echo_lines():
-    from kworkshop.cluster.logs import echo_output
+    from kworkshop.agent.logs import echo_output
 
     assert echo_output(["sh", "-c", "echo 'trying...'; exit 1"]) == "trying..."
     assert echo_output(["/bin/sh", "-c", "echo one; sleep 5; echo -n two"]) == "one\ntwo"

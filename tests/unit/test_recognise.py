@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kworkshop.agent.recognise import Client, Loop, pod_loops, recognise, target
 from kworkshop.load.generator import manifest
-from kworkshop.load.recognise import Client, Loop, pod_loops, recognise, target
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "notebooks" / "manifests"
 

@@ -2,7 +2,7 @@
 
 import json
 
-from kworkshop.cluster import images
+from kworkshop.agent import images
 from kworkshop.cluster.kubelet import (
     RUN_TIME_ANNOTATION,
     START_AFTER_ANNOTATION,

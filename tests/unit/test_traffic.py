@@ -5,9 +5,9 @@ from pathlib import Path
 
 import yaml
 
+from kworkshop.agent.recognise import recognise
+from kworkshop.agent.traffic import cpu_per_pod, rates_by_service, requests_per_second, usage
 from kworkshop.load.generator import manifest
-from kworkshop.load.recognise import recognise
-from kworkshop.load.traffic import cpu_per_pod, rates_by_service, requests_per_second, usage
 
 MANIFESTS = Path(__file__).resolve().parents[2] / "notebooks" / "manifests"
 LISTING_5_4 = yaml.safe_load((MANIFESTS / "boomload-deploy.yaml").read_text())["spec"]["template"]["spec"]

@@ -34,6 +34,7 @@ from ...i18n import _
 from ...lab import server_config, shell_command
 
 SHARE_ROOT = Path("/srv/kworkshop")
+KIT = Path(__file__).resolve().parents[2]  # the kworkshop package folder, which learners must read
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
@@ -53,10 +54,7 @@ def world_readable(path: Path) -> bool:
 
 
 def _kit_readable() -> bool:
-    import kworkshop
-
-    needed = [Path(sys.executable), Path(sys.base_prefix), Path(sysconfig.get_paths()["purelib"]),
-              Path(kworkshop.__file__).parent]
+    needed = [Path(sys.executable), Path(sys.base_prefix), Path(sysconfig.get_paths()["purelib"]), KIT]
     return all(world_readable(p) for p in needed)
 
 
@@ -93,8 +91,6 @@ def _linked_venv(share: Path, base: Path) -> Path:
     with hard links when they cannot (a checkout under /root), the kit itself as a plain package
     instead of its editable-install hook, which points into the unreadable checkout.
     """
-    import kworkshop
-
     purelib = Path(sysconfig.get_paths()["purelib"])
     venv = share / "venv"
     if venv.exists():
@@ -102,7 +98,7 @@ def _linked_venv(share: Path, base: Path) -> Path:
     subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
     site = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
     shutil.rmtree(site)
-    kit = Path(kworkshop.__file__).parent
+    kit = KIT
     if world_readable(purelib) and world_readable(kit):
         site.symlink_to(purelib)
     else:

@@ -205,9 +205,10 @@ def serve(class_name: str, *, count: int | None = None, names: list[str] | None 
           ssl_key: str | None = None, notebooks: Path = Path("notebooks"), nodes_per_learner: int = 2,
           share_root: Path = runtime.SHARE_ROOT, status: Status | None = None) -> Served:
     """Create the class and start its hub in the background (see the module docstring)."""
-    from ... import classroom, cluster
+    from ... import cluster
     from ...binaries import install
     from ...kube.connection import connect
+    from ..objects import create
 
     status = status or LoggingStatus()
     members = learners(class_name, count, names)
@@ -222,7 +223,7 @@ def serve(class_name: str, *, count: int | None = None, names: list[str] | None 
     with step(status, ngettext("Class {name}: {count} namespace, account and kubeconfig",
                                "Class {name}: {count} namespaces, accounts and kubeconfigs",
                                len(members)).format(name=class_name, count=len(members))):
-        info = classroom.create(class_name, names=[m.name for m in members], nodes_per_learner=nodes_per_learner,
+        info = create(class_name, names=[m.name for m in members], nodes_per_learner=nodes_per_learner,
                                 output=state / "kubeconfigs", kube=connect(handle))
         admin = _admin_kubeconfig(handle, kubectl, state / "instructor.kubeconfig")
     with step(status, _("The learners' share in {folder}").format(folder=share_root / class_name)):

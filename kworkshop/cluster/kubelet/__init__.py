@@ -2,7 +2,7 @@
 
 ``stages.py`` assembles the stages (start, readiness, exit, restart and back-off, termination,
 image pull failures); ``program.py`` reads from a container's command how long it runs and how it
-ends. Logs, which KWOK's stages cannot express, come from the node agent (``cluster/agent.py``).
+ends. Logs, which KWOK's stages cannot express, come from the node agent (``agent/``).
 """
 
 from .stages import (

@@ -1,6 +1,6 @@
 """The node agent: the part of a kubelet that KWOK's stages cannot express, run beside the cluster.
 
-It does two things: container logs (below) and the traffic model (``load.driver``), which turns a
+It does two things: container logs (below) and the traffic model (``driver``), which turns a
 running load generator into CPU usage of the pods it targets.
 
 KWOK serves ``kubectl logs`` from a file named by a ``Logs`` object with the pod's name; the file
@@ -8,13 +8,13 @@ cannot depend on the pod. So this small process watches pods and, for each new o
 containers print (``logs.container_output``) to files in the CRI format and creates the pod's
 ``Logs`` object (owned by the pod, so the garbage collector removes it with the pod).
 
-It runs as its own process (``python -m kworkshop.cluster.agent``), started and stopped with the
-cluster by ``embedded.EmbeddedCluster``, so a shell ``kubectl`` sees logs without any notebook
-running. It follows pods with ``kube.rawapi.Watcher``, which resumes from its resourceVersion and relists
+It runs as its own process (``python -m kworkshop.agent``), started and stopped with the
+cluster by ``cluster.embedded.EmbeddedCluster``, so a shell ``kubectl`` sees logs without any notebook
+running. It follows pods with ``rawapi.Watcher``, which resumes from its resourceVersion and relists
 after a 410 Gone or a dropped connection (for example while the apiserver restarts).
 
 The agent lives as long as the cluster, so it stays lean: it talks to the API server with
-``kube.rawapi`` (the standard library's ``ssl`` and ``http.client``, plain JSON) and imports
+``rawapi`` (the standard library's ``ssl`` and ``http.client``, plain JSON) and imports
 neither the ``kubernetes`` package nor anything of the notebooks' side
 (``tests/unit/test_agent_imports.py`` keeps it so).
 """
@@ -25,16 +25,15 @@ import argparse
 import logging
 import shutil
 import signal
-import sys
 import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import ApiError, ConflictError, ForbiddenError, NotFoundError
-from ..kube.rawapi import RawApi, Watcher, api_path
-from ..load.driver import TrafficDriver
+from .driver import TrafficDriver
 from .logs import container_output, cri_lines
+from .rawapi import RawApi, Watcher, api_path
 
 log = logging.getLogger("kworkshop.agent")
 
@@ -101,7 +100,7 @@ class LogsWriter:
 def run(kubeconfig: str, logs_dir: Path, stop: threading.Event, traffic: bool = True) -> None:
     """Follow every pod until ``stop`` is set (the Watcher resumes and reconnects by itself).
 
-    Every pod event also pokes the traffic model (``load.driver``), so pods that an autoscaler
+    Every pod event also pokes the traffic model (``driver``), so pods that an autoscaler
     adds get their share of the load within a second.
     """
     api = RawApi.from_kubeconfig(kubeconfig)
@@ -144,6 +143,3 @@ def main(argv: list[str] | None = None) -> int:
     run(args.kubeconfig, args.logs_dir, stop)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kworkshop.errors import ApiError, ConfigError, NotFoundError
-from kworkshop.kube.rawapi import (
+from kworkshop.agent.rawapi import (
     Endpoint,
     RawApi,
     api_path,
@@ -21,6 +20,7 @@ from kworkshop.kube.rawapi import (
     read_kubeconfig,
     with_query,
 )
+from kworkshop.errors import ApiError, ConfigError, NotFoundError
 
 
 def test_paths_of_core_and_group_resources():
@@ -151,7 +151,7 @@ class ScriptedApi:
 def test_the_watcher_relists_after_410_and_reconnects_after_a_dropped_connection():
     import threading
 
-    from kworkshop.kube.rawapi import Watcher
+    from kworkshop.agent.rawapi import Watcher
 
     api = ScriptedApi([
         [("ADDED", {"metadata": {"name": "a", "resourceVersion": "11"}}),

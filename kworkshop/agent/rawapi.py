@@ -1,6 +1,6 @@
 """A small Kubernetes API client on the standard library, for the node agent.
 
-The node agent (``cluster/agent.py``) runs beside every embedded cluster for as long as it lives, so
+The node agent (``agent/main.py``) runs beside every embedded cluster for as long as it lives, so
 its memory counts against the workshop's budget (issue 12). The official ``kubernetes`` package
 loads a class for every API object (~60 MiB in a process); the agent needs five calls on plain JSON:
 list, watch, create, delete and a merge patch. This module does them with ``ssl`` + ``http.client``,
@@ -8,7 +8,7 @@ authenticated as the kubeconfig says (client certificate and CA files, as kwokct
 their ``-data`` forms, or a bearer token). The learner-facing verbs keep the official client.
 
 ``Watcher`` is the one watch loop (``kube.watchloop``) on plain dicts. Pure parts (paths, queries,
-watch lines, kubeconfig) are functions, tested in ``tests/unit/test_rawapi.py``.
+watch lines, kubeconfig) are functions, tested in ``tests/unit/test_agent_rawapi.py``.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from ..errors import ApiError, ConfigError
-from .apierrors import api_error, unreachable
-from .watchloop import Closer, Event, Gone, WatchLoop
+from ..kube.apierrors import api_error, unreachable
+from ..kube.watchloop import Closer, Event, Gone, WatchLoop
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"

@@ -8,7 +8,7 @@ is 1m). A load generator is any pod whose command loops an HTTP client at a Serv
 (``recognise.py``), however it was created. Only pods the driver annotated itself are touched, so
 a learner's own ``kwok.x-k8s.io/usage-cpu`` stays as set (the driver marks its pods with the label
 ``kworkshop.io/traffic-model=true``). It runs only in the node agent and talks to the API server
-through the agent's small client (``kube.rawapi``: plain JSON, no ``kubernetes`` package).
+through the agent's small client (``rawapi``: plain JSON, no ``kubernetes`` package).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ PODS, SERVICES = "/api/v1/pods", "/api/v1/services"
 
 
 class Api(Protocol):
-    """What the driver needs of an API client (``kube.rawapi.RawApi`` has it): a list as plain
+    """What the driver needs of an API client (``rawapi.RawApi`` has it): a list as plain
     data (what ``traffic`` reads) and a merge patch; an error status raises an exception with a
     ``status`` attribute."""
 
