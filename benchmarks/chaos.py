@@ -192,8 +192,7 @@ def port_takeover(a: str, b: str) -> tuple[bool, str]:
 
 def etcd_refuses_strangers(a: str, b: str) -> bool:
     """B's etcd answers B's apiserver certificate and refuses A's (another CA) in the handshake."""
-    from kworkshop.cluster import components, healing
-    from kworkshop.cluster.embedded import EmbeddedCluster
+    from kworkshop.cluster.embedded import EmbeddedCluster, components, healing
 
     def etcd_url_and_pki(name: str) -> tuple[str, Path]:
         layout = EmbeddedCluster(name).layout
@@ -212,8 +211,7 @@ def etcd_refuses_strangers(a: str, b: str) -> bool:
 
 def foreign_port(a: str) -> tuple[bool, str]:
     """A stranger on A's etcd port: `up` refuses naming it, changes nothing; heals once it is gone."""
-    from kworkshop.cluster import components
-    from kworkshop.cluster.embedded import EmbeddedCluster
+    from kworkshop.cluster.embedded import EmbeddedCluster, components
 
     if cli("up", "--name", a).returncode != 0:
         return False, "up failed"

@@ -22,7 +22,7 @@ Target: 30 learners, 100 % completed, p95 of a rollout step (0.2, 0.3) <= 3x the
 (the median of the one-learner runs).
 
 `--kcm-flag kube-api-qps=100` (repeatable) starts the cluster with an extra controller-manager
-flag, to try a change without editing kworkshop/cluster/kwokconfig.py.
+flag, to try a change without editing kworkshop/cluster/embedded/kwokconfig.py.
 
 Usage: KWORKSHOP_STATE_DIR=/tmp/kw-load python benchmarks/class_load.py [--sizes 1,1,1,10,30,30]
        [--repeat 1] [--processes] [--kcm-flag NAME=VALUE] [--keep]
@@ -302,8 +302,7 @@ def main() -> int:
 
     import kworkshop as kw
     from kworkshop import classroom
-    from kworkshop.cluster import kwokconfig
-    from kworkshop.cluster.embedded import EmbeddedCluster
+    from kworkshop.cluster.embedded import EmbeddedCluster, kwokconfig
 
     if args.kcm_flag:
         extra = tuple((k, v, False) for k, v in (f.split("=", 1) for f in args.kcm_flag))

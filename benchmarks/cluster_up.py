@@ -38,8 +38,8 @@ import yaml
 
 import kworkshop as kw
 from kworkshop.binaries import install
-from kworkshop.cluster.embedded import ClusterLayout, EmbeddedCluster, Kwokctl
-from kworkshop.cluster.kwokconfig import kwokctl_configuration, resource_metrics
+from kworkshop.cluster.embedded.cluster import ClusterLayout, EmbeddedCluster, Kwokctl
+from kworkshop.cluster.embedded.kwokconfig import kwokctl_configuration, resource_metrics
 
 
 def kit_up(root: Path) -> tuple[float, float]:

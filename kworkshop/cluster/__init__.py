@@ -21,7 +21,7 @@ from ..i18n import _
 from ..progress import Status, default_status
 from . import records
 from .backend import Backend, ClusterStatus
-from .kubelet import Timings
+from .embedded.kubelet import Timings
 
 # The backends load when a verb needs one: the kubeconfig backend brings the ``kubernetes`` client.
 _BACKENDS = {"EmbeddedCluster": ".embedded", "ExternalCluster": ".external", "KindCluster": ".kind"}

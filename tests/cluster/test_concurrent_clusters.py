@@ -16,8 +16,7 @@ from pathlib import Path
 
 from kubernetes import client
 
-from kworkshop.cluster import components, healing, readiness
-from kworkshop.cluster.embedded import EmbeddedCluster
+from kworkshop.cluster.embedded import EmbeddedCluster, components, healing, readiness
 from kworkshop.cluster.processes import wait_until
 from kworkshop.kube.transport import new_client
 from kworkshop.progress import LoggingStatus

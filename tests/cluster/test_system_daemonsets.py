@@ -10,7 +10,7 @@ from kubernetes.client.exceptions import ApiException
 
 import kworkshop as kw
 from kworkshop import classroom
-from kworkshop.cluster.addons import DAEMONSETS, NAMESPACE
+from kworkshop.cluster.embedded.addons import DAEMONSETS, NAMESPACE
 
 from .helpers import wait_for
 

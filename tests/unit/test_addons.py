@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from kworkshop.binaries.pins import KUBERNETES_VERSION
 from kworkshop.agent import images
-from kworkshop.cluster import addons
+from kworkshop.binaries.pins import KUBERNETES_VERSION
+from kworkshop.cluster.embedded import addons
 
 
 def by_kind_and_name(docs: list[dict]) -> dict[tuple[str, str], dict]:

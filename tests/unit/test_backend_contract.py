@@ -18,9 +18,9 @@ from kworkshop import cli, cluster
 from kworkshop.cluster import backend as contract
 from kworkshop.cluster import kind, records
 from kworkshop.cluster.embedded import EmbeddedCluster
+from kworkshop.cluster.embedded.kubelet import Timings
 from kworkshop.cluster.external import ExternalCluster
 from kworkshop.cluster.kind import KindCluster
-from kworkshop.cluster.kubelet import Timings
 from kworkshop.errors import ClusterError, ClusterNotFoundError, CommandError
 from kworkshop.progress import LoggingStatus
 

@@ -22,8 +22,8 @@ import pytest
 from kworkshop import i18n
 from kworkshop.binaries import download
 from kworkshop.binaries.pins import Artifact
-from kworkshop.cluster import components, healing, ports
 from kworkshop.cluster.backend import ClusterStatus
+from kworkshop.cluster.embedded import components, healing, ports
 from kworkshop.cluster.external import LABEL_NODES, METRICS, Capability
 from kworkshop.cluster.kind import plan, step_title
 from kworkshop.errors import BinariesError, ClusterError

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kworkshop.cluster import components, etcdtls, identity, ports
+from kworkshop.cluster.embedded import components, etcdtls, identity, ports
 from kworkshop.cluster.processes import mentions_path
 
 FOLDER = "/s/kwok/clusters/rel"
@@ -172,7 +172,7 @@ def _listener(tmp_path, *extra: str):
 def test_a_free_port_passes_the_ownership_check(tmp_path, machine):
     import socket
 
-    from kworkshop.cluster import healing
+    from kworkshop.cluster.embedded import healing
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -182,7 +182,7 @@ def test_a_free_port_passes_the_ownership_check(tmp_path, machine):
 
 
 def test_a_stranger_on_a_port_is_named_and_nothing_is_adopted(tmp_path, machine):
-    from kworkshop.cluster import healing
+    from kworkshop.cluster.embedded import healing
     from kworkshop.errors import ClusterError
 
     proc, port = _listener(tmp_path)
@@ -198,7 +198,7 @@ def test_a_stranger_on_a_port_is_named_and_nothing_is_adopted(tmp_path, machine)
 def test_the_clusters_own_orphan_on_its_port_is_adopted(tmp_path, machine):
     import sys
 
-    from kworkshop.cluster import healing
+    from kworkshop.cluster.embedded import healing
 
     cluster_dir = tmp_path / "kwok" / "clusters" / "a"
     proc, port = _listener(tmp_path, f"--data-dir={cluster_dir}/etcd")
@@ -215,7 +215,7 @@ def test_the_clusters_own_orphan_on_its_port_is_adopted(tmp_path, machine):
 
 
 def test_a_port_another_cluster_recorded_is_refused_even_when_nothing_listens(tmp_path, machine):
-    from kworkshop.cluster import healing
+    from kworkshop.cluster.embedded import healing
     from kworkshop.errors import ClusterError
 
     other = tmp_path / "b"

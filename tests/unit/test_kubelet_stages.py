@@ -19,7 +19,7 @@ import yaml
 
 from kworkshop.agent import images
 from kworkshop.binaries import gobuild
-from kworkshop.cluster.kubelet import Timings, all_stages
+from kworkshop.cluster.embedded.kubelet import Timings, all_stages
 from kworkshop.paths import cache_dir
 
 pytestmark = pytest.mark.go  # builds kwok's stage engine first: the Go tier, not the fast one

@@ -6,8 +6,8 @@ from pathlib import Path
 import yaml
 
 from kworkshop.binaries import Binaries
-from kworkshop.cluster.kubelet import all_stages
-from kworkshop.cluster.kwokconfig import COMPONENT_ENVS, kwokctl_configuration, render
+from kworkshop.cluster.embedded.kubelet import all_stages
+from kworkshop.cluster.embedded.kwokconfig import COMPONENT_ENVS, kwokctl_configuration, render
 
 NAMES = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "etcd", "kwok",
          "kwokctl", "metrics-server")
@@ -60,7 +60,7 @@ def _patches_by_name(conf):
 
 
 def test_every_component_gets_its_go_memory_settings_as_extra_envs():
-    from kworkshop.cluster.embedded import COMPONENTS
+    from kworkshop.cluster.embedded.cluster import COMPONENTS
 
     patches = _patches_by_name(kwokctl_configuration(BINARIES, Path("/m")))
     assert set(COMPONENT_ENVS) == set(COMPONENTS)  # a misspelt name would be silently ignored by kwokctl

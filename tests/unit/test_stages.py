@@ -3,7 +3,7 @@
 import json
 
 from kworkshop.agent import images
-from kworkshop.cluster.kubelet import (
+from kworkshop.cluster.embedded.kubelet import (
     RUN_TIME_ANNOTATION,
     START_AFTER_ANNOTATION,
     Timings,

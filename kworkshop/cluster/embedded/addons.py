@@ -22,10 +22,10 @@ from typing import Any
 import yaml
 from kubernetes import client
 
-from ..binaries.pins import KUBERNETES_VERSION
-from ..i18n import _
-from ..kube.client import server_side_apply
-from ..kube.watch import wait_for
+from ...binaries.pins import KUBERNETES_VERSION
+from ...i18n import _
+from ...kube.client import server_side_apply
+from ...kube.watch import wait_for
 
 NAMESPACE = "kube-system"
 MANIFESTS = ("kube-proxy.yaml", "node-problem-detector.yaml")

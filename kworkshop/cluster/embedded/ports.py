@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import settings
-from ..i18n import ngettext
+from ... import settings
+from ...i18n import ngettext
 
 # The ports a cluster needs, as kwokctl's options name them (all on 127.0.0.1).
 PORT_OPTIONS = ("etcdPort", "etcdPeerPort", "kubeApiserverPort", "kubeControllerManagerPort",

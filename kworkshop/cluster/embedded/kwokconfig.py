@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from ..agent import images as image_catalogue
-from ..binaries import Binaries
+from ...agent import images as image_catalogue
+from ...binaries import Binaries
 from . import etcdtls
 from .kubelet import Timings, all_stages
 
@@ -114,7 +114,7 @@ def cluster_logs(default_log: Path) -> dict[str, Any]:
 
 def resource_metrics() -> dict[str, Any]:
     """The simulated kubelets' resource metrics (see ``metrics/metrics-resource.yaml``)."""
-    text = resources.files("kworkshop.cluster").joinpath("metrics").joinpath("metrics-resource.yaml").read_text()
+    text = resources.files(__package__).joinpath("metrics", "metrics-resource.yaml").read_text()
     return yaml.safe_load(text)
 
 

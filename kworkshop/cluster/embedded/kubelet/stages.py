@@ -55,7 +55,7 @@ class Timings:
 
 
 def _load(name: str) -> dict[str, Any]:
-    text = resources.files("kworkshop.cluster.kubelet").joinpath("stages").joinpath(name).read_text()
+    text = resources.files(__package__).joinpath("stages", name).read_text()
     return yaml.safe_load(text)
 
 

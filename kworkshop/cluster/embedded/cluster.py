@@ -30,13 +30,14 @@ from pathlib import Path
 
 import yaml
 
-from .. import paths
-from ..agent.logs import cri_lines
-from ..binaries import Binaries, install, locate
-from ..errors import ClusterError, CommandError
-from ..i18n import _, ngettext
-from ..progress import LoggingStatus, Status, step
-from . import healing, identity, kwokconfig, ports, processes
+from ... import paths
+from ...agent.logs import cri_lines
+from ...binaries import Binaries, install, locate
+from ...errors import ClusterError, CommandError
+from ...i18n import _, ngettext
+from ...progress import LoggingStatus, Status, step
+from .. import processes
+from . import healing, identity, kwokconfig, ports
 from .kubelet import Timings
 
 METRICS_MANIFEST = "metrics-server-v0.9.0.yaml"
@@ -163,7 +164,7 @@ class EmbeddedCluster:
 
     def status(self):  # -> backend.ClusterStatus
         """Components (pid files), apiserver and Ready nodes; never raises on a sick cluster."""
-        from .health import embedded_status
+        from ..health import embedded_status
 
         return embedded_status(self, check=self._identity_problem)
 
@@ -173,7 +174,7 @@ class EmbeddedCluster:
 
     def env(self) -> dict[str, str]:
         """KUBECONFIG for this cluster and PATH with the pinned kubectl first."""
-        from .backend import shell_env
+        from ..backend import shell_env
 
         return shell_env(self.kubeconfig)
 
@@ -208,8 +209,8 @@ class EmbeddedCluster:
                 self._create(binaries, extra_images, timings, timeout)
             created = True
         os.chmod(self.layout.kubeconfig, 0o600)
-        from ..kube.namespaces import wait_for_default_service_account
-        from ..kube.transport import new_client
+        from ...kube.namespaces import wait_for_default_service_account
+        from ...kube.transport import new_client
         from . import addons, readiness  # the Kubernetes client is only needed once the cluster runs
 
         api = new_client(self.layout.kubeconfig, cluster=self.name, retries=False)

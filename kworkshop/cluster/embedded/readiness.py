@@ -13,11 +13,11 @@ from typing import Any
 
 from kubernetes import client
 
-from ..errors import ApiError, ClusterError, ConflictError, UnreachableError, WaitTimeout
-from ..i18n import _, ngettext
-from ..kube import facts
-from ..kube.watch import wait_for
-from .nodes import node_manifest, node_name
+from ...errors import ApiError, ClusterError, ConflictError, UnreachableError, WaitTimeout
+from ...i18n import _, ngettext
+from ...kube import facts
+from ...kube.watch import wait_for
+from ..nodes import node_manifest, node_name
 
 METRICS_APISERVICE = "v1beta1.metrics.k8s.io"
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import psutil
 import yaml
 
-from ..i18n import _
-from . import processes
+from ...i18n import _
+from .. import processes
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ClusterError
-from ..i18n import _
+from ...errors import ClusterError
+from ...i18n import _
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,11 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import ApiError, ClusterError, UnreachableError
-from ..i18n import _
-from ..progress import Status, step
-from . import components, ports, processes
+from ...errors import ApiError, ClusterError, UnreachableError
+from ...i18n import _
+from ...progress import Status, step
+from .. import processes
+from . import components, ports
 from .components import Component
 
 LEADER_LEASES = {"kube-controller-manager": "kube-controller-manager", "kube-scheduler": "kube-scheduler"}
@@ -237,7 +238,7 @@ def _settle_leaders(everything: list[Component], kubeconfig: Path, since: dateti
     """
     from kubernetes import client
 
-    from ..kube.transport import new_client
+    from ...kube.transport import new_client
 
     survivors = [c for c in everything if c.name in LEADER_LEASES and components.pid_of(c) is not None]
     if not survivors:
@@ -290,7 +291,7 @@ def settle(kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path, cluster: str
 
 def _heal_once(everything: list[Component], kwok_cluster_dir: Path, kit_dir: Path, kubeconfig: Path,
                cluster: str, status: Status, deadline: float) -> list[str]:
-    from ..kube.transport import new_client
+    from ...kube.transport import new_client
     from . import readiness
 
     restarted: list[str] = []
