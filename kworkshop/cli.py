@@ -21,6 +21,10 @@ class _Formatter(argparse.HelpFormatter):
         super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
 
 
+class _RawEpilog(_Formatter, argparse.RawDescriptionHelpFormatter):
+    """Keeps the epilog's lines (the backends list) as written."""
+
+
 class _Parser(argparse.ArgumentParser):
     """A parser whose own words (usage, section titles, ``-h``) follow the kit's language: Python
     ships no translation of argparse, so the kit's catalogue holds these few."""
@@ -33,18 +37,40 @@ class _Parser(argparse.ArgumentParser):
         if add_help:
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
                               help=_("show this help message and exit"))
+        self.later_epilog = None  # a function: an epilog worth computing only when help is shown
+
+    def format_help(self) -> str:
+        if self.later_epilog is not None:
+            self.epilog = self.later_epilog()
+        return super().format_help()
+
+
+def backends_help() -> str:
+    """``kworkshop up --help``'s list of the registered backends: what each is, whether it can run here."""
+    from .cluster import registry
+
+    lines = [_("backends (--backend):")]
+    for name in registry.names():
+        backend = registry.backend_class(name)
+        ok, found = backend.available()
+        lines.append(f"  {name:11} {_(backend.summary)}")
+        lines.append(" " * 14 + ("✓ " if ok else "✗ ") + found)
+    return "\n".join(lines)
 
 
 def _parser() -> argparse.ArgumentParser:
     """The command line; every help text is translated here, when the parser is built."""
     p = _Parser(prog="kworkshop", description=_("Kubernetes workloads workshop kit"))
     p.add_argument("-v", "--verbose", action="store_true", help=_("show detailed progress and logs"))
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    up = sub.add_parser("up", help=_("start the cluster (or reattach to it), print its kubeconfig"))
+    up = sub.add_parser("up", help=_("start the cluster (or reattach to it), print its kubeconfig"),
+                        formatter_class=_RawEpilog)
+    up.later_epilog = backends_help
     up.add_argument("--name", default=cluster.DEFAULT_NAME)
     up.add_argument("--nodes", type=int, default=3, help=_("number of simulated nodes (default 3)"))
-    up.add_argument("--backend", default=None, help=_("auto (default), embedded, kind or kubeconfig"))
+    up.add_argument("--backend", default=None, metavar="BACKEND",
+                    help=_("auto (default) or one of the backends below"))
     up.add_argument("--kubeconfig", default=None, help=_("kubeconfig backend: the file (default $KUBECONFIG)"))
     up.add_argument("--context", default=None, help=_("kubeconfig backend: the context (default: current)"))
     up.add_argument("--extra-image", action="append", default=[], metavar="IMAGE",
@@ -131,9 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = TerminalStatus(verbose=args.verbose)
     try:
         if args.command == "up":
-            handle = cluster.up(args.nodes, name=args.name, backend=args.backend, status=status,
-                                extra_images=args.extra_image, set_env=False, kubeconfig=args.kubeconfig,
-                                context=args.context)
+            given = {"extra_images": tuple(args.extra_image) or None, "kubeconfig": args.kubeconfig,
+                     "context": args.context}  # only what was typed reaches the backend
+            handle = cluster.up(args.nodes, name=args.name, backend=args.backend, status=status, set_env=False,
+                                **{k: v for k, v in given.items() if v is not None})
             print(ready_text(handle))
         elif args.command == "down":
             problems = cluster.down(args.name, status)

@@ -1,8 +1,8 @@
 """The cluster façade: ``up``, ``down``, ``status``, ``env`` and ``attach`` over the backends.
 
-Three backends keep one contract (``backend.Backend``): embedded (a real control plane with
-KWOK-simulated nodes, the default), kind (real containers in Docker) and kubeconfig (an existing
-cluster the kit only uses). The choice is explicit: ``backend="auto"`` resolves to a backend and
+The backends keep one contract (``backend.Backend``) and are listed in ``registry``: embedded (a
+real control plane with KWOK-simulated nodes, the default), kind (real containers in Docker) and
+kubeconfig (an existing cluster the kit only uses). The choice is explicit: ``backend="auto"`` resolves to a backend and
 says why, it never falls back silently. Each cluster's record (``records``) says which backend
 made it, and every verb goes through that backend; a name without a record but with an embedded
 cluster on disk is embedded (clusters made before records existed).
@@ -13,56 +13,46 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from .. import settings
 from ..commands import command
 from ..errors import ClusterError, ClusterNotFoundError, ConfigError
 from ..i18n import _
 from ..progress import Status, default_status
-from . import records
+from . import records, registry
 from .backend import Backend, ClusterStatus
-from .embedded.kubelet import Timings
-
-# The backends load when a verb needs one: the kubeconfig backend brings the ``kubernetes`` client.
-_BACKENDS = {"EmbeddedCluster": ".embedded", "ExternalCluster": ".external", "KindCluster": ".kind"}
-
-
-def __getattr__(name: str):
-    if name in _BACKENDS:
-        import importlib
-
-        value = globals()[name] = getattr(importlib.import_module(_BACKENDS[name], __name__), name)
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # KWORKSHOP_CLUSTER picks another cluster for every notebook at once (a test run, a second class)
 DEFAULT_NAME = settings.CLUSTER.get()
-BACKENDS = ("embedded", "kind", "kubeconfig")
 
 
 def choose_backend(requested: str | None = None, recorded: str | None = None) -> tuple[str, str]:
     """The backend to use and the reason, from the argument or ``$KWORKSHOP_BACKEND``.
 
-    ``auto`` keeps the backend that made an existing cluster (``recorded``).
+    ``auto`` keeps the backend that made an existing cluster (``recorded``); else it asks every
+    registered backend for its claim (``auto_claim``) and takes the strongest that can run here,
+    saying why it passed over the others.
     """
     wanted = (requested or settings.BACKEND.get()).lower()
-    if wanted == "auto" and recorded in BACKENDS:
+    if wanted != "auto":
+        registry.backend_class(wanted)  # an unknown name names the choices
+        return wanted, _("asked for {wanted!r}").format(wanted=wanted)
+    if recorded in registry.names():
         return recorded, _("auto: the cluster exists and was made by the {backend} backend").format(backend=recorded)
-    if wanted == "auto":
-        if settings.REAL_CONTAINERS.enabled():
-            from .kind import docker_available
-
-            ok, why = docker_available()
-            if ok:
-                return "kind", _("auto: real containers asked for (KWORKSHOP_REAL_CONTAINERS) and "
-                                 "{why}").format(why=why)
-            return "embedded", _("auto: real containers asked for, but {why}; the embedded cluster needs no "
-                                  "Docker").format(why=why)
-        return "embedded", _("auto: the embedded cluster needs no Docker and no existing cluster")
-    if wanted not in BACKENDS:
-        raise ConfigError(_("unknown backend {wanted!r}: choose one of {choices}.").format(
-            wanted=wanted, choices=", ".join(("auto", *BACKENDS))))
-    return wanted, _("asked for {wanted!r}").format(wanted=wanted)
+    claims = []
+    for name in registry.names():
+        claim = registry.backend_class(name).auto_claim()
+        if claim is not None:
+            claims.append((claim[0], name, claim[1]))
+    passed_over: list[str] = []
+    for _rank, name, why in sorted(claims):
+        ok, found = registry.backend_class(name).available()
+        if ok:
+            return name, _("auto: {reasons}").format(reasons="; ".join([*passed_over, why]))
+        passed_over.append(_("{why}, but {found}").format(why=why, found=found))
+    raise ClusterError(_("no backend can run here: {reasons}. Choose one with --backend.").format(
+        reasons="; ".join(passed_over) or _("none is registered for auto")))
 
 
 class Cluster:
@@ -82,18 +72,14 @@ class Cluster:
         return self._backend.kubeconfig
 
     @cached_property
-    def api_client(self):  # -> kubernetes.client.ApiClient
-        """An API client of the official ``kubernetes`` package for this cluster."""
-        if hasattr(self._backend, "api"):
-            return self._backend.api()
-        from ..kube.transport import new_client
-
-        return new_client(self.kubeconfig, cluster=self.name)
+    def api_client(self):  # -> kworkshop.kube.transport.KitApiClient
+        """An API client for this cluster (the official ``kubernetes`` package, the kit's errors)."""
+        return self._backend.api()
 
     @property
     def capabilities(self) -> list:
         """What the chapters can use on this cluster (checked by the kubeconfig backend)."""
-        return list(getattr(self._backend, "capabilities", []))
+        return list(self._backend.capabilities)
 
     def nodes(self) -> list[str]:
         """The names of the cluster's nodes."""
@@ -115,33 +101,24 @@ class Cluster:
 
 def _open(record: records.Record) -> Backend:
     """The backend handle a record names (cheap: nothing runs)."""
-    from .embedded import EmbeddedCluster
-    from .external import ExternalCluster
-    from .kind import KindCluster
-
-    if record.backend == "kind":
-        return KindCluster(record.name)
-    if record.backend == "kubeconfig":
-        return ExternalCluster(record.options.get("kubeconfig"), record.options.get("context"), name=record.name)
-    if record.backend == "embedded":
-        return EmbeddedCluster(record.name)
-    raise ClusterError(_("cluster {name!r} was recorded with an unknown backend {backend!r}: remove {file} and "
-                         "run `{command}`.").format(name=record.name, backend=record.backend,
-                                                    file=records.folder() / (record.name + ".json"),
-                                                    command=command("up", record.name)))
+    if record.backend not in registry.names():
+        raise ClusterError(_("cluster {name!r} was recorded with an unknown backend {backend!r}: remove {file} and "
+                             "run `{command}`.").format(name=record.name, backend=record.backend,
+                                                        file=records.folder() / (record.name + ".json"),
+                                                        command=command("up", record.name)))
+    cls = registry.backend_class(record.backend)
+    return cls.open(record.name, registry.options(record.backend, record.options))
 
 
 def _recorded(name: str) -> records.Record | None:
-    """The record of ``name``; a cluster made before records existed is found on disk instead."""
-    from .embedded import EmbeddedCluster
-    from .kind import KindCluster
-
+    """The record of ``name``; a cluster made before records existed is found on disk instead
+    (the embedded and kind backends kept their folders by name before records existed)."""
     found = records.read(name)
     if found is not None:
         return found
-    for legacy in (EmbeddedCluster(name), KindCluster(name)):  # embedded first: the old default
-        if legacy.exists():
-            return records.Record(name, legacy.backend)
+    for legacy in ("embedded", "kind"):  # embedded first: the old default
+        if legacy in registry.names() and _open(records.Record(name, legacy)).exists():
+            return records.Record(name, legacy)
     return None
 
 
@@ -151,49 +128,37 @@ def backend_of(name: str = DEFAULT_NAME) -> Backend:
 
 
 def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
-       status: Status | None = None, extra_images: tuple[str, ...] | list[str] = (),
-       timings: Timings = Timings(), set_env: bool = True, kubeconfig: str | None = None,
-       context: str | None = None) -> Cluster:
+       status: Status | None = None, set_env: bool = True, **options: Any) -> Cluster:
     """Start the cluster (or reattach to it when it runs) and return a handle on it.
 
-    Without a backend asked for, an existing cluster keeps the backend that made it. The record of
-    which backend made it is written before a create starts and kept if the create could not clean
-    up after itself, so ``down`` can finish the job. With ``set_env`` the current process gets
-    KUBECONFIG and PATH, so `!kubectl` in a notebook talks to this cluster with the pinned kubectl.
+    ``options`` go to the backend as its typed ``Options`` (``extra_images=``, ``timings=`` for the
+    embedded one, ``kubeconfig=``, ``context=`` for the kubeconfig one); one it does not take is
+    an error. Without a backend asked for, an existing cluster keeps the backend that made it, and
+    the options its record kept. The record is written before a create starts and kept if the
+    create could not clean up after itself, so ``down`` can finish the job. With ``set_env`` the
+    current process gets KUBECONFIG and PATH, so `!kubectl` in a notebook talks to this cluster
+    with the pinned kubectl.
     """
     if not isinstance(nodes, int) or nodes < 1 or nodes > 50:
         raise ConfigError(_("nodes must be a whole number from 1 to 50, not {nodes!r}.").format(nodes=nodes))
     status = status or default_status()
     previous = _recorded(name)
     chosen, why = choose_backend(backend, previous.backend if previous else None)
+    kept = previous.options if previous is not None and previous.backend == chosen else {}
+    typed = registry.options(chosen, {**kept, **options})
     if previous is not None and previous.backend != chosen and _open(previous).exists():
         raise ClusterError(_("a {backend} cluster named {name!r} already exists: delete it first with "
                              "`{command}`, or choose another name.").format(
                                  backend=previous.backend, name=name, command=command("down", name)))
     status.start(_("Backend: {backend} ({why})").format(backend=chosen, why=why))
     status.end(True)
-    options: dict[str, str] = {}
-    if chosen == "kubeconfig":
-        from .external import ExternalCluster
-
-        if kubeconfig is None and previous is not None and previous.backend == "kubeconfig":
-            kubeconfig, context = previous.options.get("kubeconfig"), context or previous.options.get("context")
-        cluster: Backend = ExternalCluster(kubeconfig, context, name=name)
-        options = {"kubeconfig": str(cluster.kubeconfig), **({"context": context} if context else {})}
-    elif chosen == "kind":
-        from .kind import KindCluster
-
-        cluster = KindCluster(name)
-    else:
-        from .embedded import EmbeddedCluster
-
-        cluster = EmbeddedCluster(name)
-    record = records.Record(name, chosen, options)
-    makes_things = chosen != "kubeconfig"  # attaching to a cluster makes nothing to clean up
+    cluster = registry.backend_class(chosen).open(name, typed)
+    record = records.Record(name, chosen, cluster.recorded_options())
+    makes_things = not cluster.exists()  # attaching to what exists makes nothing to clean up
     if makes_things:
         records.write(record)
     try:
-        cluster.up(nodes, status, extra_images=tuple(extra_images), timings=timings)
+        cluster.up(nodes, status)
     except BaseException:
         if makes_things and not cluster.exists():  # the create cleaned up after itself
             records.forget(name)
@@ -250,5 +215,5 @@ def env_lines(name: str = DEFAULT_NAME) -> str:
     return "\n".join(f"export {k}={shlex.quote(v)}" for k, v in cluster_env(name).items())
 
 
-__all__ = ["BACKENDS", "Backend", "Cluster", "ClusterStatus", "attach", "backend_of", "choose_backend",
+__all__ = ["Backend", "Cluster", "ClusterStatus", "attach", "backend_of", "choose_backend",
            "cluster_env", "command", "down", "env_lines", "status", "up"]

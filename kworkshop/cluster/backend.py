@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from ..commands import command
 from ..i18n import N_, _
@@ -89,23 +89,43 @@ def apiserver_text(state: str) -> str:
 class Backend(Protocol):
     """What the façade needs from a backend; cheap to construct, nothing happens until a call.
 
-    ``name`` is the cluster's name, ``backend`` the backend's ("embedded", "kind", "kubeconfig").
+    ``backend`` is its registry name ("embedded", "kind", "kubeconfig"), ``summary`` one line for
+    the CLI's help (``N_``-marked), ``Options`` the dataclass of what ``kw.up(...)`` may pass it.
+    ``name`` is the cluster's name.
     """
 
+    backend: ClassVar[str]
+    summary: ClassVar[str]
+    Options: ClassVar[type]
     name: str
-    backend: str
+
+    @classmethod
+    def open(cls, name: str, options: Any) -> Backend:
+        """The handle on cluster ``name`` with these ``Options`` (from ``up`` or from its record)."""
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        """Whether this backend can work on this machine, and what was found."""
+
+    @classmethod
+    def auto_claim(cls) -> tuple[int, str] | None:
+        """Why ``--backend auto`` would choose it and how strongly (lower first), or None: never."""
+
+    def recorded_options(self) -> dict[str, Any]:
+        """What its record must keep to open it again (JSON values)."""
 
     @property
     def kubeconfig(self) -> Path:
         """The kubeconfig file that reaches the cluster."""
 
-    def is_available(self) -> tuple[bool, str]:
-        """Whether this backend can work on this machine, and what was found."""
+    @property
+    def capabilities(self) -> list[Any]:
+        """What the chapters can use on the cluster, when the backend checks it (else [])."""
 
     def exists(self) -> bool:
         """Whether the cluster was created (running or not)."""
 
-    def up(self, nodes: int = 3, status: Status | None = None, **options: Any) -> None:
+    def up(self, nodes: int = 3, status: Status | None = None) -> None:
         """Create the cluster or bring it back to health; idempotent. Cleans up what it made on failure."""
 
     def down(self, status: Status | None = None) -> list[str]:
@@ -116,6 +136,14 @@ class Backend(Protocol):
 
     def env(self) -> dict[str, str]:
         """Environment variables that point `kubectl` at the cluster."""
+
+    def api(self) -> Any:
+        """An API client for the cluster (``kube.transport.new_client``)."""
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """The options of a backend that takes none."""
 
 
 def shell_env(kubeconfig: Path) -> dict[str, str]:
@@ -133,4 +161,4 @@ def shell_env(kubeconfig: Path) -> dict[str, str]:
     return env
 
 
-__all__ = ["Backend", "ClusterStatus", "apiserver_text", "shell_env"]
+__all__ = ["Backend", "ClusterStatus", "NoOptions", "apiserver_text", "shell_env"]

@@ -46,6 +46,15 @@ class Capability:
         return "✗ " + _("{name}: {why} -> {affects}").format(name=name, why=self.why, affects=self.affects)
 
 
+@dataclass(frozen=True)
+class KubeconfigOptions:
+    """The kubeconfig file (default: ``$KUBECONFIG``, else ``~/.kube/config``) and its context
+    (default: its current one)."""
+
+    kubeconfig: str | None = None
+    context: str | None = None
+
+
 class ExternalCluster:
     """A cluster the kit only uses, known under ``name``; ``down`` never deletes anything on it.
 
@@ -54,6 +63,8 @@ class ExternalCluster:
     """
 
     backend = "kubeconfig"
+    summary = N_("an existing cluster your kubeconfig reaches (--kubeconfig, --context)")
+    Options = KubeconfigOptions
 
     def __init__(self, kubeconfig: str | Path | None = None, context: str | None = None,
                  name: str | None = None) -> None:
@@ -68,11 +79,24 @@ class ExternalCluster:
     def kubeconfig(self) -> Path:
         return self.kubeconfig_path
 
-    def is_available(self) -> tuple[bool, str]:
-        """Usable when the kubeconfig file is there; whether the cluster answers is ``up``'s check."""
-        if self.kubeconfig_path.is_file():
-            return True, _("the kubeconfig {path} exists").format(path=self.kubeconfig_path)
-        return False, _("there is no kubeconfig at {path}").format(path=self.kubeconfig_path)
+    @classmethod
+    def open(cls, name: str, options: KubeconfigOptions) -> ExternalCluster:
+        return cls(options.kubeconfig, options.context, name=name)
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        """Usable when the default kubeconfig file is there; whether the cluster answers is ``up``'s check."""
+        path = cls().kubeconfig_path
+        if path.is_file():
+            return True, _("the kubeconfig {path} exists").format(path=path)
+        return False, _("there is no kubeconfig at {path}").format(path=path)
+
+    @classmethod
+    def auto_claim(cls) -> None:
+        return None  # using someone's cluster is always asked for
+
+    def recorded_options(self) -> dict[str, str]:
+        return {"kubeconfig": str(self.kubeconfig_path), **({"context": self.context} if self.context else {})}
 
     def exists(self) -> bool:
         return self.kubeconfig_path.is_file()
@@ -103,7 +127,7 @@ class ExternalCluster:
                                .format(path=self.kubeconfig_path))
         return new_client(self.kubeconfig_path, self.context, cluster=self.name)
 
-    def up(self, nodes: int = 3, status: Status | None = None, **_options: object) -> None:
+    def up(self, nodes: int = 3, status: Status | None = None) -> None:
         """Check the cluster answers and record what the chapters can use on it."""
         status = status or LoggingStatus()
         with step(status, _("Checking the existing cluster ({name})").format(name=self.name)):

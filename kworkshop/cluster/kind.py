@@ -34,7 +34,7 @@ from ..commands import command
 from ..errors import ClusterError, CommandError, KworkshopError
 from ..i18n import N_, _
 from ..progress import LoggingStatus, Status, step
-from .backend import ClusterStatus, shell_env
+from .backend import ClusterStatus, NoOptions, shell_env
 from .health import ApiProbe, probe_apiserver
 from .nodes import INSTANCE_TYPE, REGION, ZONES
 
@@ -222,19 +222,38 @@ class KindCluster:
     """
 
     backend = "kind"
+    summary = N_("real containers in Docker (needs a Docker daemon)")
+    Options = NoOptions
 
     def __init__(self, name: str, root: Path | None = None) -> None:
         self.name = name
         self.root = (root or paths.state_dir()) / f"kind-{name}"
 
+    @classmethod
+    def open(cls, name: str, options: NoOptions) -> KindCluster:
+        return cls(name)
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        """kind needs a Docker daemon; the kind binary itself is fetched on first use."""
+        return docker_available()
+
+    @classmethod
+    def auto_claim(cls) -> tuple[int, str] | None:
+        if settings.REAL_CONTAINERS.enabled():
+            return 0, _("real containers asked for (KWORKSHOP_REAL_CONTAINERS)")
+        return None
+
+    def recorded_options(self) -> dict[str, str]:
+        return {}
+
+    @property
+    def capabilities(self) -> list:
+        return []
+
     @property
     def kubeconfig(self) -> Path:
         return self.root / "kubeconfig"
-
-    @staticmethod
-    def is_available() -> tuple[bool, str]:
-        """kind needs a Docker daemon; the kind binary itself is fetched on first use."""
-        return docker_available()
 
     def exists(self) -> bool:
         return self.root.is_dir()
@@ -244,7 +263,7 @@ class KindCluster:
 
     # -- up: a checklist that removes what it made when a step fails ------------------------
 
-    def up(self, nodes: int = 3, status: Status | None = None, **_options: object) -> None:
+    def up(self, nodes: int = 3, status: Status | None = None) -> None:
         """Create the cluster (or reattach to it), preload the chapter images, install metrics-server."""
         status = status or LoggingStatus()
         ok, why = docker_available()

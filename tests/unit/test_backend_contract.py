@@ -8,6 +8,7 @@ Pure logic: ``kind`` and ``docker`` are stubbed at the one place that runs them
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import subprocess
 from pathlib import Path
@@ -16,12 +17,11 @@ import pytest
 
 from kworkshop import cli, cluster
 from kworkshop.cluster import backend as contract
-from kworkshop.cluster import kind, records
+from kworkshop.cluster import kind, records, registry
 from kworkshop.cluster.embedded import EmbeddedCluster
-from kworkshop.cluster.embedded.kubelet import Timings
 from kworkshop.cluster.external import ExternalCluster
 from kworkshop.cluster.kind import KindCluster
-from kworkshop.errors import ClusterError, ClusterNotFoundError, CommandError
+from kworkshop.errors import ClusterError, ClusterNotFoundError, CommandError, ConfigError
 from kworkshop.progress import LoggingStatus
 
 # a kubeconfig whose apiserver cannot answer (port 1 is closed): status reports, never raises
@@ -93,20 +93,32 @@ def _backends(tmp_path: Path) -> list[contract.Backend]:
             ExternalCluster(tmp_path / "kubeconfig", name="c")]
 
 
-def test_each_backend_is_a_backend(tmp_path):
-    for backend in _backends(tmp_path):
-        assert isinstance(backend, contract.Backend), type(backend).__name__
-        assert backend.name == "c" and backend.backend in cluster.BACKENDS
-        assert isinstance(backend.kubeconfig, Path)
+def test_each_registered_backend_keeps_the_contract():
+    for name in registry.names():
+        cls = registry.backend_class(name)
+        assert cls.backend == name, f"{cls.__name__} is registered as {name!r} but calls itself {cls.backend!r}"
+        assert dataclasses.is_dataclass(cls.Options), f"{name}: Options must be a dataclass"
+        handle = cls.open("c", cls.Options())
+        assert isinstance(handle, contract.Backend), f"{name}: {type(handle).__name__} misses part of the contract"
+        assert handle.name == "c" and isinstance(handle.kubeconfig, Path)
+        ok, found = cls.available()
+        assert isinstance(ok, bool) and found, f"{name}: available() must say what it found"
+        inspect.signature(handle.up).bind(3, LoggingStatus())
+        with pytest.raises(TypeError):  # options are typed: nothing slips through a **kwargs bag
+            inspect.signature(handle.up).bind(3, LoggingStatus(), extra_images=())
+        for method in ("down", "exists", "status", "env", "api", "recorded_options"):
+            inspect.signature(getattr(handle, method)).bind()
 
 
-@pytest.mark.parametrize("method, args, kwargs", [
-    ("up", (3, LoggingStatus()), {"extra_images": (), "timings": Timings()}),
-    ("down", (LoggingStatus(),), {}), ("down", (), {}), ("exists", (), {}), ("status", (), {}),
-    ("env", (), {}), ("is_available", (), {})])
-def test_each_backend_takes_the_contract_arguments(tmp_path, method, args, kwargs):
-    for backend in _backends(tmp_path):
-        inspect.signature(getattr(backend, method)).bind(*args, **kwargs)  # raises TypeError if not
+def test_an_option_a_backend_does_not_take_is_an_error_that_names_it():
+    assert registry.options("embedded", {"extra_images": ("x:1",)}).extra_images == ("x:1",)
+    with pytest.raises(ConfigError, match=r"the kind backend takes no option 'extra_images'; it takes: none"):
+        registry.options("kind", {"extra_images": ("x:1",)})
+    with pytest.raises(ConfigError, match=r"takes no option 'kubeconfg'; it takes: context, kubeconfig"):
+        registry.options("kubeconfig", {"kubeconfg": "typo"})
+    with pytest.raises(ConfigError, match=r"the kind backend takes no option 'extra_images'"):
+        cluster.up(name="k", backend="kind", extra_images=("x:1",), status=LoggingStatus(), set_env=False)
+    assert records.read("k") is None  # refused before anything was recorded
 
 
 def test_the_status_of_nothing_is_a_report_in_every_backend(tmp_path):

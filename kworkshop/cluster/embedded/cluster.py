@@ -34,7 +34,7 @@ from ... import paths
 from ...agent.logs import cri_lines
 from ...binaries import Binaries, install, locate
 from ...errors import ClusterError, CommandError
-from ...i18n import _, ngettext
+from ...i18n import N_, _, ngettext
 from ...progress import LoggingStatus, Status, step
 from .. import processes
 from . import healing, identity, kwokconfig, ports
@@ -134,19 +134,52 @@ class Kwokctl:
         return _("kwokctl failed")
 
 
+@dataclass(frozen=True)
+class EmbeddedOptions:
+    """``kw.up(extra_images=[...])`` adds images that exist to the catalogue (``agent/images.py``);
+    ``timings`` are the simulated kubelet's (tests make them shorter). Both apply when it is created."""
+
+    extra_images: tuple[str, ...] = ()
+    timings: Timings = Timings()
+
+
 class EmbeddedCluster:
     """One embedded cluster, by name; cheap to construct, nothing happens until a method runs."""
 
     backend = "embedded"
+    summary = N_("a real control plane on this machine, nodes simulated by KWOK (no Docker)")
+    Options = EmbeddedOptions
 
-    def __init__(self, name: str = "kworkshop", root: Path | None = None) -> None:
+    def __init__(self, name: str = "kworkshop", root: Path | None = None,
+                 options: EmbeddedOptions = EmbeddedOptions()) -> None:
         self.layout = ClusterLayout(name, root or paths.state_dir())
         self.name = name
+        self.options = options
 
     # -- the backend contract ------------------------------------------------------------
 
-    @staticmethod
-    def is_available() -> tuple[bool, str]:
+    @classmethod
+    def open(cls, name: str, options: EmbeddedOptions) -> EmbeddedCluster:
+        return cls(name, options=options)
+
+    @classmethod
+    def auto_claim(cls) -> tuple[int, str]:
+        return 1, _("the embedded cluster needs no Docker and no existing cluster")
+
+    def recorded_options(self) -> dict[str, str]:
+        return {}
+
+    @property
+    def capabilities(self) -> list:
+        return []
+
+    def api(self):  # -> KitApiClient
+        from ...kube.transport import new_client
+
+        return new_client(self.kubeconfig, cluster=self.name)
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
         """Always usable where the binaries are cached or can be built; says which."""
         if locate() is not None:
             return True, _("the pinned binaries are installed")
@@ -178,8 +211,7 @@ class EmbeddedCluster:
 
         return shell_env(self.kubeconfig)
 
-    def up(self, nodes: int = 3, status: Status | None = None, *, extra_images: tuple[str, ...] = (),
-           timings: Timings = Timings(), timeout: float = 180) -> None:
+    def up(self, nodes: int = 3, status: Status | None = None, timeout: float = 180) -> None:
         """Create the cluster, or bring an existing one back to full health; idempotent.
 
         Concurrent calls (Binder's start script and the first notebook, say) take turns on a lock
@@ -188,7 +220,7 @@ class EmbeddedCluster:
         status = status or LoggingStatus()
         self.layout.root.mkdir(parents=True, exist_ok=True)
         with self._lock():
-            self._up(nodes, status, extra_images, timings, timeout)
+            self._up(nodes, status, tuple(self.options.extra_images), self.options.timings, timeout)
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
