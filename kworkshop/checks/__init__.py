@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,6 +26,7 @@ from ..i18n import _, ngettext
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected, is_strict
 from ..kube.facts import PROGRESS_CONFIGMAP
+from ..polling import poll
 
 PROGRESS = PROGRESS_CONFIGMAP
 
@@ -83,16 +83,18 @@ def checkpoint(name: str, condition: Callable[[], tuple[bool, str]], *, hint: st
     if timeout > 0:
         print(_("checking {name} (up to {seconds} s) ...").format(name=label or name, seconds=f"{timeout:.0f}"),
               flush=True)
-    deadline = time.monotonic() + timeout
-    while True:
+    answer: Any = (False, "")
+
+    def settled() -> bool:
+        nonlocal answer
         try:
             answer = condition()
         except ApiError as exc:  # a busy or changing cluster: transient, the next try may pass
             answer = (False, str(exc))
-        ok, detail = answer
-        if ok or isinstance(answer, Settled) or time.monotonic() >= deadline:
-            break
-        time.sleep(1)  # checkpoints read several objects; a one-second retry keeps them simple
+        return bool(answer[0]) or isinstance(answer, Settled)
+
+    poll(settled, timeout, first=1, most=1)  # checkpoints read several objects: once a second is enough
+    ok, detail = answer
     result = CheckResult(name, ok, detail, hint, label)
     if record:
         _record(result, current_namespace(namespace))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -141,19 +140,8 @@ def python_module_argv(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
-def wait_until(predicate, timeout: float, interval: float = 0.2) -> bool:
-    """Poll ``predicate`` until true or ``timeout``; for things no watch can report (a port, a pid)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if predicate():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(interval)
-
-
 __all__ = [
     "describe", "listener_of", "listening_ports", "mentions_path",
     "processes_under", "python_module_argv",
-    "read_pid", "spawn_detached", "stop_pidfile", "terminate", "wait_until",
+    "read_pid", "spawn_detached", "stop_pidfile", "terminate",
 ]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from kubernetes import client, dynamic
 
-from ..errors import ConfigError, NotFoundError
+from ..errors import ConfigError, NotFoundError, WaitTimeout
 from ..i18n import _
+from ..polling import poll
 from .apierrors import doing
 from .client import api_client, call, current_namespace
 from .connection import Connection, connected
@@ -63,16 +63,9 @@ def delete(ref: str, *, namespace: str | None = None, wait: bool = True, timeout
         if not missing_ok:
             raise
         return _("{ref} not found (nothing to delete)").format(ref=r)
-    deadline = time.monotonic() + timeout
-    while wait:  # a DELETED watch event needs the exact object; a short GET loop is simpler and bounded
-        try:
-            call(path, "GET")
-        except NotFoundError:
-            break
-        if time.monotonic() > deadline:
-            raise NotFoundError(_("{ref} is still being deleted after {seconds}s").format(
-                ref=r, seconds=f"{timeout:.0f}"), 0, f"kubectl get {r} -n {ns}")
-        time.sleep(0.2)
+    if wait and not poll(lambda: _gone(path), timeout, most=0.2):  # a DELETED event needs the exact object
+        raise WaitTimeout(_("{ref} is still being deleted after {seconds}s").format(
+            ref=r, seconds=f"{timeout:.0f}"))
     return f'{r.kind.kind.lower()} "{r.name}" deleted'
 
 
@@ -114,6 +107,14 @@ def logs(ref: str, *, container: str | None = None, namespace: str | None = None
         kwargs["tail_lines"] = tail
     with doing(_("logs of pod {pod}").format(pod=pod), f"kubectl describe pod {pod} -n {ns}"):
         return core.read_namespaced_pod_log(pod, ns, **kwargs).data.decode()
+
+
+def _gone(path: str) -> bool:
+    try:
+        call(path, "GET")
+    except NotFoundError:
+        return True
+    return False
 
 
 def _pod_for(ref: str, ns: str) -> str:

@@ -16,8 +16,8 @@ from kubernetes import client
 import kworkshop as kw
 from kworkshop.agent.rawapi import JSON_PATCH, RawApi, Watcher, api_path
 from kworkshop.cluster.embedded import EmbeddedCluster
-from kworkshop.cluster.processes import wait_until
 from kworkshop.errors import NotFoundError
+from kworkshop.polling import poll
 
 NAME = "kworkshop-agent"
 
@@ -51,16 +51,16 @@ def test_the_raw_watcher_syncs_then_follows(cluster, namespace):
 
     watcher = Watcher(api, maps, on_event, timeout_seconds=2).start()  # the server ends each watch in 2 s
     try:
-        assert wait_until(lambda: ("SYNC", "before") in seen, timeout=20), seen
+        assert poll(lambda: ("SYNC", "before") in seen, timeout=20), seen
         api.create(maps, {"metadata": {"name": "after"}})
         api.delete(api_path("v1", "configmaps", namespace, "after"))
-        assert wait_until(lambda: ("DELETED", "after") in seen, timeout=20), seen
+        assert poll(lambda: ("DELETED", "after") in seen, timeout=20), seen
         assert ("ADDED", "after") in seen
-        assert wait_until(lambda: watcher.resource_version is not None, timeout=5)
+        assert poll(lambda: watcher.resource_version is not None, timeout=5)
         count = len(seen)
         threading.Event().wait(3)  # a watch ended by the server resumes without a relist (no new SYNC)
         api.create(maps, {"metadata": {"name": "later"}})
-        assert wait_until(lambda: ("ADDED", "later") in seen, timeout=20), seen
+        assert poll(lambda: ("ADDED", "later") in seen, timeout=20), seen
         assert ("SYNC", "before") not in seen[count:] and watcher.reconnects == 0
     finally:
         watcher.stop()
@@ -94,6 +94,6 @@ def test_the_agent_reconnects_after_the_apiserver_restarts(own):
         except client.ApiException:
             return False
 
-    assert wait_until(logged, timeout=60, interval=1)
+    assert poll(logged, timeout=60, most=1)
     rss = psutil.Process(agent).memory_info().rss / 2**20
     assert rss < 40, f"the node agent uses {rss:.0f} MiB"  # 77 MiB with the kubernetes client

@@ -13,7 +13,7 @@ from pathlib import Path
 import kworkshop as kw
 from kworkshop import paths
 from kworkshop.cluster import cluster_env
-from kworkshop.cluster.processes import wait_until
+from kworkshop.polling import poll
 
 START = Path(__file__).resolve().parents[2] / "binder" / "start"
 
@@ -41,7 +41,7 @@ def test_start_execs_the_command_fast_and_the_cluster_comes_up(state_root, tmp_p
         shell = config["ServerApp"]["terminado_settings"]["shell_command"]
         assert "--rcfile" in shell and "-l" not in shell
         assert config_dir.is_relative_to(state_root)
-        assert wait_until(lambda: kw.status("kworkshop-binder").healthy, timeout=200, interval=1), \
+        assert poll(lambda: kw.status("kworkshop-binder").healthy, timeout=200, most=1), \
             (tmp_path / ".kworkshop-up.log").read_text()
         assert kw.status("kworkshop-binder").ready_nodes == 3
     finally:

@@ -17,8 +17,8 @@ from pathlib import Path
 from kubernetes import client
 
 from kworkshop.cluster.embedded import EmbeddedCluster, components, healing, readiness
-from kworkshop.cluster.processes import wait_until
 from kworkshop.kube.transport import new_client
+from kworkshop.polling import poll
 from kworkshop.progress import LoggingStatus
 
 ROUNDS = 5
@@ -59,7 +59,7 @@ def test_three_clusters_created_at_once_each_reach_their_metrics_api(state_root)
                         return False  # the first scrape is not in yet
                     return seen == expected
 
-                assert wait_until(own_metrics, timeout=90, interval=1), \
+                assert poll(own_metrics, timeout=90, most=1), \
                     f"round {round_}: {name}'s metrics API lists nodes {seen}, not its own {expected}"
             downs = [_cli("down", "--name", name) for name in names]
             for name, proc in zip(names, downs, strict=True):
@@ -83,11 +83,11 @@ def test_a_metrics_server_that_exited_at_start_is_started_again(state_root):
         comps = {c.name: c for c in components.read(layout.kwok_cluster_dir / "kwok.yaml")}
         apiserver, metrics = comps["kube-apiserver"], comps["metrics-server"]
         os.kill(components.pid_of(metrics), signal.SIGKILL)
-        assert wait_until(lambda: components.pid_of(metrics) is None, timeout=10), "metrics-server did not die"
+        assert poll(lambda: components.pid_of(metrics) is None, timeout=10), "metrics-server did not die"
         os.kill(components.pid_of(apiserver), signal.SIGSTOP)  # a starved apiserver: accepts, never answers
         try:
             components.start(metrics)
-            assert wait_until(lambda: components.pid_of(metrics) is None, timeout=60, interval=0.5), \
+            assert poll(lambda: components.pid_of(metrics) is None, timeout=60, most=0.5), \
                 "metrics-server did not exit while the apiserver hung"
             assert "unable to load configmap" in metrics.logfile.read_text(errors="replace"), \
                 "metrics-server exited for another reason than its first request to the apiserver"

@@ -11,8 +11,8 @@ from kubernetes import client
 
 import kworkshop as kw
 from kworkshop import classroom
-from kworkshop.cluster.processes import wait_until
 from kworkshop.kube.connection import default
+from kworkshop.polling import poll
 
 from .helpers import deployment
 
@@ -50,7 +50,7 @@ def test_verbs_with_kube_act_in_its_namespace_and_leave_the_default(cluster, nam
     chart = kw.live.rollout("deployment/web", display=False, kube=elsewhere)  # its watches keep the connection
     try:
         assert chart.key == f"rollout/{other}/web"
-        assert wait_until(lambda: chart.series.counts().get(1, {}).get("ready") == 2, timeout=30)
+        assert poll(lambda: chart.series.counts().get(1, {}).get("ready") == 2, timeout=30)
     finally:
         chart.stop(show=False)
     client.CoreV1Api(cluster.api_client).create_namespaced_service(other, {

@@ -90,9 +90,9 @@ def test_a_live_watch_reconnects_after_the_apiserver_restarts(life):
         _kill(EmbeddedCluster(NAME).component_pids()["kube-apiserver"])
         kw.up(3, name=NAME, set_env=False)
         core.create_namespaced_config_map("default", {"metadata": {"name": "after-restart"}})
-        from kworkshop.cluster.processes import wait_until
+        from kworkshop.polling import poll
 
-        assert wait_until(lambda: "after-restart" in seen, timeout=30)
+        assert poll(lambda: "after-restart" in seen, timeout=30)
         assert watcher.reconnects >= 1 and watcher.alive
     finally:
         watcher.stop()

@@ -12,7 +12,7 @@ from kubernetes import client
 from nbclient import NotebookClient
 
 import kworkshop as kw
-from kworkshop.cluster.processes import wait_until
+from kworkshop.polling import poll
 
 from .helpers import deployment, wait_for
 
@@ -25,7 +25,7 @@ def test_rollout_series_sees_both_replicasets_and_the_final_state(cluster, names
     kw.rollout.status("deployment/web", timeout=60)
     # the Deployment reports done as soon as the new pods are ready; the old pods stop (up to the
     # capped 3 s grace period) and their deletions reach the watch a moment later
-    assert wait_until(lambda: not any(v for k, v in chart.series.counts().get(1, {}).items() if k != "image"),
+    assert poll(lambda: not any(v for k, v in chart.series.counts().get(1, {}).items() if k != "image"),
                       timeout=30)
     chart.stop(show=False)
     frame = chart.data

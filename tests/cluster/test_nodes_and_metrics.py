@@ -9,7 +9,7 @@ import subprocess
 from kubernetes import client
 
 from kworkshop.cluster import cluster_env
-from kworkshop.cluster.processes import wait_until
+from kworkshop.polling import poll
 
 from .helpers import wait_for
 
@@ -47,7 +47,7 @@ def test_metrics_api_serves_node_metrics(cluster):
         return metrics.list_cluster_custom_object("metrics.k8s.io", "v1beta1", "nodes")["items"]
 
     # Metrics are not watchable: poll until metrics-server has scraped every node once.
-    assert wait_until(lambda: len(node_metrics()) == 3, timeout=60, interval=1)
+    assert poll(lambda: len(node_metrics()) == 3, timeout=60, most=1)
     items = node_metrics()
     assert sorted(i["metadata"]["name"] for i in items) == ["kwok-node-0", "kwok-node-1", "kwok-node-2"]
     assert all("cpu" in i["usage"] and "memory" in i["usage"] for i in items)
@@ -68,7 +68,7 @@ def test_kubectl_top_pods_shows_annotated_usage(cluster, namespace):
         return run.stdout
 
     # metrics-server needs two scrapes (10 s apart) before it reports a new pod's CPU rate.
-    wait_until(lambda: "busy" in top(), timeout=90, interval=2)
+    poll(lambda: "busy" in top(), timeout=90, most=2)
     out = top()
     match = re.search(r"^busy\s+(\d+)m\s+(\d+)Mi", out, re.M)
     assert match, f"kubectl top printed: {out!r}"

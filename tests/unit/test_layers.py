@@ -17,7 +17,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).parents[2] / "kworkshop"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("errors", "i18n", "paths", "settings", "commands", "progress", "boundary", "binaries")),
+    ("base", ("errors", "i18n", "paths", "settings", "commands", "polling", "progress", "boundary", "binaries")),
     ("kube", ("kube",)),
     ("agent", ("agent",)),
     ("cluster", ("cluster",)),

@@ -21,7 +21,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from ... import settings as kit_settings
 from ...cluster.processes import terminate
 from ...errors import ConfigError, KworkshopError
 from ...i18n import _, language, ngettext
+from ...polling import poll
 from ...progress import LoggingStatus, Status, step
 from ..plan import Learner, learners
 from . import runtime, users
@@ -263,16 +263,16 @@ def _start_hub(s: HubSettings, proxy_dir: Path, timeout: float = 90) -> subproce
                                 env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     check = f"http://{LOOPBACK}:{s.port}/hub/api" if not s.ssl_cert else None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def started() -> bool:
         if proc.poll() is not None:
             stop(s.class_name)  # the board or the proxy may have started before the hub gave up
             raise KworkshopError(_("JupyterHub stopped at its start (exit {code}); the end of {log}:\n{lines}")
                                  .format(code=proc.returncode, log=log,
                                          lines="\n".join(log.read_text().splitlines()[-15:])))
-        if _answers(check, s) and _board_up(s):
-            return proc
-        time.sleep(0.5)
+        return _answers(check, s) and _board_up(s)
+
+    if poll(started, timeout, first=0.5, most=0.5):
+        return proc
     stop(s.class_name)
     raise KworkshopError(_("JupyterHub did not answer within {seconds} s; see {log}")
                          .format(seconds=round(timeout), log=log))

@@ -35,6 +35,7 @@ from ...agent.logs import cri_lines
 from ...binaries import Binaries, install, locate
 from ...errors import ClusterError, CommandError
 from ...i18n import N_, _, ngettext
+from ...polling import poll
 from ...progress import LoggingStatus, Status, step
 from .. import processes
 from . import healing, identity, kwokconfig, ports
@@ -320,7 +321,7 @@ class EmbeddedCluster:
             shutil.rmtree(self.layout.kwok_cluster_dir, ignore_errors=True)
             shutil.rmtree(self.layout.kit_dir, ignore_errors=True)
             ports.release(self.layout.kit_dir)
-            processes.wait_until(lambda: not processes.listening_ports(recorded_ports), 10)
+            poll(lambda: not processes.listening_ports(recorded_ports), 10)
             busy = processes.listening_ports(recorded_ports)
             problems += [_("port {port} is still in use").format(port=p) for p in busy]
         return problems

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ...errors import ApiError, ClusterError, UnreachableError
 from ...i18n import _
+from ...polling import poll, until
 from ...progress import Status, step
 from .. import processes
 from . import components, ports
@@ -115,12 +116,8 @@ def wait_until(failure: str, check: Callable[[], bool], deadline: float) -> None
 
     ``failure`` is the whole sentence of the ClusterError raised at the deadline.
     """
-    delay = 0.05
-    while not check():
-        if time.monotonic() >= deadline:
-            raise ClusterError(failure)
-        time.sleep(delay)
-        delay = min(delay * 2, 0.5)
+    if not poll(check, until(deadline)):
+        raise ClusterError(failure)
 
 
 def serves(comp: Component) -> bool:

@@ -8,7 +8,6 @@ apiserver answers.
 from __future__ import annotations
 
 import contextlib
-import time
 from typing import Any
 
 from kubernetes import client
@@ -17,6 +16,7 @@ from ...errors import ApiError, ClusterError, ConflictError, UnreachableError, W
 from ...i18n import _, ngettext
 from ...kube import facts
 from ...kube.watch import wait_for
+from ...polling import poll
 from ..nodes import node_manifest, node_name
 
 METRICS_APISERVICE = "v1beta1.metrics.k8s.io"
@@ -24,21 +24,21 @@ METRICS_APISERVICE = "v1beta1.metrics.k8s.io"
 
 def wait_apiserver(api: client.ApiClient, timeout: float) -> None:
     """Poll /readyz until the apiserver answers ok (nothing can be watched before that)."""
-    deadline = time.monotonic() + timeout
-    last: Exception | str = _("no answer")
-    delay = 0.05
-    while time.monotonic() < deadline:
+    last: list[Exception | str] = [_("no answer")]
+
+    def ready() -> bool:
         try:
             response = api.request("GET", f"{api.configuration.host}/readyz", _request_timeout=5)
-            if response.status == 200:
-                return
-            last = f"HTTP {response.status}"
         except (ApiError, UnreachableError) as exc:
-            last = exc
-        time.sleep(delay)
-        delay = min(delay * 2, 1.0)
+            last[0] = exc
+            return False
+        last[0] = f"HTTP {response.status}"
+        return response.status == 200
+
+    if poll(ready, timeout, most=1.0):
+        return
     raise ClusterError(_("the apiserver did not become ready within {seconds}s ({last})")
-                       .format(seconds=f"{timeout:.0f}", last=last))
+                       .format(seconds=f"{timeout:.0f}", last=last[0]))
 
 
 def ensure_nodes(api: client.ApiClient, count: int) -> list[str]:
