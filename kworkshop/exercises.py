@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import html
 import os
-import subprocess
 import sys
 from pathlib import Path
 
+from . import programs
 from .errors import KworkshopError
 from .i18n import _
 from .kube.client import current_namespace
 from .kube.connection import Connection, connected, connection
+
+SOLUTION_SECONDS = 600  # a solution may wait for rollouts and Jobs; nbval gives a cell as long
 
 
 class SolutionError(KworkshopError):
@@ -78,8 +80,8 @@ def solve(key: str, namespace: str | None = None, *, kube: Connection | None = N
             raise SolutionError(_("{connection} has no kubeconfig file for kubectl: make it with "
                                   "kw.connect(kubeconfig_path)").format(connection=conn))
         env["KUBECONFIG"] = str(conn.kubeconfig)
-    done = subprocess.run(["bash", "-euo", "pipefail", str(path)], cwd=path.parent.parent, env=env,
-                          capture_output=True, text=True, check=False)
+    done = programs.run(["bash", "-euo", "pipefail", str(path)], timeout=SOLUTION_SECONDS, what=path.name,
+                        check=False, cwd=path.parent.parent, env=env)
     print((done.stdout + done.stderr).rstrip())
     if done.returncode != 0:
         raise SolutionError(_("the solution {file} failed (exit code {code})").format(file=path.name,

@@ -37,8 +37,8 @@ CATALOGUES: dict[str, tuple[str, ...]] = {
     "checks": ("checks", "exercises.py", "session.py"),
     "live": ("live", "load"),
     "cluster": ("cluster", "agent", "binaries", "progress.py"),
-    "kit": ("__init__.py", "__main__.py", "i18n.py", "paths.py", "settings.py", "commands.py", "polling.py", "cli.py",
-            "boundary.py", "errors.py", "lab.py", "notebooks.py", "classroom"),
+    "kit": ("__init__.py", "__main__.py", "i18n.py", "paths.py", "settings.py", "commands.py", "polling.py",
+            "programs.py", "cli.py", "boundary.py", "errors.py", "lab.py", "notebooks.py", "classroom"),
 }
 
 

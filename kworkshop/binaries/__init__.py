@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import paths
-from ..errors import BinariesError, BuildError
+from .. import paths, programs
+from ..errors import BinariesError, BuildError, CommandError
 from ..i18n import _
 from ..progress import LoggingStatus, Status
 from . import download, gobuild
@@ -64,8 +63,8 @@ def on_path(release: Release) -> dict[str, Path] | None:
 def _reports_version(exe: str, release: Release) -> bool:
     args = ["version", "--client"] if Path(exe).name == "kubectl" else list(release.version_args)
     try:
-        out = subprocess.run([exe, *args], capture_output=True, text=True, timeout=20, check=False)
-    except (OSError, subprocess.TimeoutExpired):
+        out = programs.run([exe, *args], timeout=20, what=Path(exe).name, check=False)
+    except CommandError:
         return False
     text = out.stdout + out.stderr
     marker = "Client Version: " + release.version if Path(exe).name == "kubectl" else release.version_marker

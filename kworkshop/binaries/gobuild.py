@@ -19,6 +19,7 @@ cores. ``prefetch`` starts every release's download at once so they overlap the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -29,8 +30,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .. import paths
-from ..errors import BinariesError, BuildError
+from .. import paths, programs
+from ..errors import BinariesError, BuildError, CommandError
 from ..i18n import _
 from ..progress import Status
 from .pins import Release
@@ -46,7 +47,7 @@ def go_binary() -> str:
             "Go is not installed, and the cluster's binaries are neither cached nor downloadable. "
             "Install Go >= 1.26 (https://go.dev/doc/install, or `conda install -c conda-forge go`) "
             "and run `kworkshop install` again."))
-    out = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, check=False)
+    out = programs.run([go, "env", "GOVERSION"], timeout=60, what="go env", check=False)
     version = out.stdout.strip().removeprefix("go")
     try:
         found = tuple(int(p) for p in version.split(".")[:2])
@@ -104,11 +105,9 @@ def prefetch(releases: tuple[Release, ...]) -> None:
 def _download_quietly(go: str, release: Release) -> None:
     with tempfile.TemporaryDirectory(prefix=f"kworkshop-prefetch-{release.name}-") as scratch:
         _copy_wrapper(release, Path(scratch))
-        try:
-            subprocess.run([go, "mod", "download"], cwd=scratch, env=build_env(), capture_output=True,
-                           timeout=1800, check=False)
-        except subprocess.TimeoutExpired:
-            pass
+        with contextlib.suppress(CommandError):  # a head start only: the build downloads what is missing
+            programs.run([go, "mod", "download"], timeout=1800, what="go mod download", check=False, cwd=scratch,
+                         env=build_env())
 
 
 def _copy_wrapper(release: Release, scratch: Path) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from .. import paths, settings
+from .. import paths, programs, settings
 from ..agent.images import CATALOGUE
 from ..binaries.pins import KIND_NODE_IMAGE, KUBERNETES_VERSION, METRICS_SERVER_VERSION
 from ..commands import command
@@ -59,21 +59,8 @@ TIMEOUTS = {"create": 600.0, "pull": 300.0, "load": 300.0, "delete": 180.0, "get
 
 
 def run(argv: list[str], timeout: float, what: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """The one place that runs ``kind`` and ``docker``: always under a timeout, failures as CommandError.
-
-    ``what`` names the command as typed (``kind create``), never translated.
-    """
-    try:
-        out = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        output = exc.output if isinstance(exc.output, str) else ""
-        raise CommandError(_("{what} did not finish within {seconds}s").format(what=what, seconds=f"{timeout:.0f}"),
-                           argv, output) from exc
-    except OSError as exc:
-        raise CommandError(_("{what} could not start: {error}").format(what=what, error=exc), argv) from exc
-    if check and out.returncode != 0:
-        raise CommandError(_("{what} failed").format(what=what), argv, out.stdout + out.stderr, out.returncode)
-    return out
+    """``kind`` and ``docker`` go through the kit's one runner (``programs.run``): always under a timeout."""
+    return programs.run(argv, timeout=timeout, what=what, check=check)
 
 
 def docker_available() -> tuple[bool, str]:

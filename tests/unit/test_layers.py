@@ -1,6 +1,6 @@
 """The package's layers, read from every import in its source, function-local ones included.
 
-    base (errors, i18n, paths, settings, commands, progress, boundary; binaries: pins, build, download)
+    base (errors, i18n, paths, settings, commands, polling, programs, progress, boundary; binaries)
       <- kube <- agent (the node agent: the simulated data plane) <- cluster
       <- features (live, load, checks, exercises, session, lab, notebooks) <- classroom <- cli
 
@@ -17,7 +17,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).parents[2] / "kworkshop"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("errors", "i18n", "paths", "settings", "commands", "polling", "progress", "boundary", "binaries")),
+    ("base", ("errors", "i18n", "paths", "settings", "commands", "polling", "programs", "progress", "boundary",
+              "binaries")),
     ("kube", ("kube",)),
     ("agent", ("agent",)),
     ("cluster", ("cluster",)),

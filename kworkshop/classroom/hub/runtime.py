@@ -22,13 +22,13 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 import sys
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ... import programs
 from ...errors import ConfigError
 from ...i18n import _
 from ...lab import server_config, shell_command
@@ -95,7 +95,7 @@ def _linked_venv(share: Path, base: Path) -> Path:
     venv = share / "venv"
     if venv.exists():
         shutil.rmtree(venv)
-    subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
+    programs.run([str(base), "-m", "venv", "--without-pip", str(venv)], timeout=300, what="python -m venv")
     site = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
     shutil.rmtree(site)
     kit = KIT

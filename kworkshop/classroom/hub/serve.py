@@ -27,7 +27,7 @@ from pathlib import Path
 
 import psutil
 
-from ... import paths
+from ... import paths, programs
 from ... import settings as kit_settings
 from ...cluster.processes import terminate
 from ...errors import ConfigError, KworkshopError
@@ -133,11 +133,8 @@ def _write_sheet(sheet: Path, url: str, learner_pw: dict[str, str], instructor: 
 
 def _admin_kubeconfig(cluster: object, kubectl: Path, target: Path) -> Path:
     """The instructor's kubeconfig with its certificates inline (the originals are root's files)."""
-    done = subprocess.run([str(kubectl), "config", "view", "--flatten", "--minify", "--raw",
-                           f"--kubeconfig={cluster.kubeconfig}"], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise KworkshopError(_("{command} failed: {output}").format(command="kubectl config view --flatten",
-                                                                     output=done.stderr.strip()))
+    done = programs.run([str(kubectl), "config", "view", "--flatten", "--minify", "--raw",
+                         f"--kubeconfig={cluster.kubeconfig}"], timeout=30, what="kubectl config view --flatten")
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(done.stdout)
@@ -147,8 +144,8 @@ def _admin_kubeconfig(cluster: object, kubectl: Path, target: Path) -> Path:
 def _learner_can_run(account: str, python: str) -> None:
     """As the learner's account: can it start the kit's Python with JupyterHub and JupyterLab?"""
     probe = "import kworkshop, jupyterhub.singleuser, jupyterlab"
-    done = subprocess.run(["runuser", "-u", account, "--", python, "-c", probe],
-                          capture_output=True, text=True, check=False, cwd="/")
+    done = programs.run(["runuser", "-u", account, "--", python, "-c", probe], timeout=120, what="runuser",
+                        check=False, cwd="/")
     if done.returncode != 0:
         last = ((done.stderr or done.stdout).strip().splitlines() or [_("no output")])[-1]
         raise ConfigError(_("a learner's account ({account}) cannot run the kit's Python {python}: {output}")

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import pwd
 import secrets
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...errors import ConfigError, KworkshopError
+from ... import programs
+from ...errors import ConfigError
 from ...i18n import _
 
 MAX_NAME = 32  # useradd's limit on a user name
@@ -53,11 +53,7 @@ class Account:
 
 
 def _run(argv: list[str], stdin: str | None = None) -> None:
-    done = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        shown = " ".join(argv)
-        raise KworkshopError(_("`{command}` failed ({code}): {output}").format(
-            command=shown, code=done.returncode, output=(done.stderr or done.stdout).strip()))
+    programs.run(argv, timeout=60, what=argv[0], input=stdin)
 
 
 def account(name: str) -> Account | None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from ... import paths
+from ... import paths, programs
 from ...agent.logs import cri_lines
 from ...binaries import Binaries, install, locate
 from ...errors import ClusterError, CommandError
@@ -107,14 +106,8 @@ class Kwokctl:
     def run(self, *args: str, timeout: float = 300, action: str = "") -> str:
         """Run ``kwokctl args``; ``action`` ("create", "delete" or "") words its errors."""
         argv = [str(self.binaries["kwokctl"]), "--name", self.layout.name, *args]
-        try:
-            out = subprocess.run(argv, env=self.env(), capture_output=True, text=True,
-                                 timeout=timeout, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise CommandError(self._late(action, timeout),
-                               argv, (exc.output or "") if isinstance(exc.output, str) else "") from exc
-        if out.returncode != 0:
-            raise CommandError(self._failed(action), argv, out.stdout + out.stderr, out.returncode)
+        out = programs.run(argv, timeout=timeout, what="kwokctl", env=self.env(), late=self._late(action, timeout),
+                           failed=self._failed(action))
         return out.stdout + out.stderr
 
     @staticmethod
