@@ -13,6 +13,7 @@ from ..i18n import _
 from .apierrors import doing
 from .client import api_client, current_namespace
 from .connection import Connection, connected
+from .transport import as_json
 from .watch import wait_for
 
 
@@ -82,7 +83,7 @@ def create_job_from_cronjob(cronjob: str, name: str | None = None, *, namespace:
     with doing(_("cronjob {name!r} in namespace {namespace}").format(name=cj_name, namespace=ns),
                f"kubectl get cronjobs -n {ns}"):
         cj = batch.read_namespaced_cron_job(cj_name, ns)
-    template = client.ApiClient().sanitize_for_serialization(cj.spec.job_template)
+    template = as_json(cj.spec.job_template)
     job_name = name or f"{cj_name}-manual-{abs(hash(cj.metadata.resource_version)) % 100000:05d}"
     meta = copy.deepcopy(template.get("metadata") or {})
     meta.update(name=job_name, namespace=ns)

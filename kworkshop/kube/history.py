@@ -13,6 +13,7 @@ from typing import Any
 
 from ..i18n import _
 from .facts import HASH_LABEL, REVISION, REVISION_HISTORY, revision
+from .transport import as_json
 
 CHANGE_CAUSE = "kubernetes.io/change-cause"
 # kubectl's rollback copies the ReplicaSet's annotations except these (kubectl/pkg/polymorphichelpers).
@@ -99,7 +100,7 @@ def rollback_annotations(deployment_annotations: dict[str, str], rs_annotations:
 
 
 def _meta(rs: Any) -> dict[str, Any]:
-    return rs["metadata"] if isinstance(rs, dict) else _todict(rs.metadata)
+    return rs["metadata"] if isinstance(rs, dict) else as_json(rs.metadata)
 
 
 def _annotations(rs: Any) -> dict[str, str]:
@@ -109,16 +110,7 @@ def _annotations(rs: Any) -> dict[str, str]:
 def _template(rs: Any) -> dict[str, Any]:
     if isinstance(rs, dict):
         return rs.get("spec", {}).get("template", {})
-    return _todict(rs.spec.template)
-
-
-def _todict(obj: Any) -> dict[str, Any]:
-    """An API model as the JSON the server sends (camelCase keys), or a dict unchanged."""
-    if isinstance(obj, dict):
-        return obj
-    from kubernetes import client
-
-    return client.ApiClient().sanitize_for_serialization(obj)
+    return as_json(rs.spec.template)
 
 
 def recorded(command: str) -> dict[str, Any]:

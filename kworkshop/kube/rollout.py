@@ -25,6 +25,7 @@ from .apierrors import doing
 from .client import api_client, current_namespace
 from .connection import Connection, connected
 from .resources import parse_ref
+from .transport import as_json
 from .watch import wait_for
 
 STUCK_CHECK_SECONDS = 2.0
@@ -207,7 +208,7 @@ def undo(ref: str, *, to_revision: int | None = None, namespace: str | None = No
                             "-n {namespace}").format(name=r.name, problem=exc, namespace=ns)) from exc
     number = facts.revision(target)
     template = hist.template_without_hash(target)
-    current = client.ApiClient().sanitize_for_serialization(d.spec.template)
+    current = as_json(d.spec.template)
     if _same_template(template, current):
         return f"deployment.apps/{r.name} skipped rollback (current template already matches revision {number})"
     annotations = hist.rollback_annotations(d.metadata.annotations or {}, target.metadata.annotations or {})

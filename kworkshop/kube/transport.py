@@ -50,6 +50,16 @@ class KitApiClient(client.ApiClient):
             raise unreachable(what, exc, self.cluster) from exc
 
 
+def as_json(obj: Any) -> Any:
+    """An API model as the JSON the server sends (camelCase keys); plain data unchanged."""
+    if isinstance(obj, (dict, list, str, int, float, bool)) or obj is None:
+        return obj
+    return _SERIALIZER.sanitize_for_serialization(obj)
+
+
+_SERIALIZER = client.ApiClient()  # only its (pure) serializer is used: it never sends a request
+
+
 def new_client(kubeconfig: str | Path | None = None, context: str | None = None, *,
                cluster: str | None = None, retries: bool = True) -> KitApiClient:
     """A client for ``kubeconfig`` (``$KUBECONFIG`` or ``~/.kube/config`` when None) and its
