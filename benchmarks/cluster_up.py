@@ -38,6 +38,7 @@ import yaml
 
 import kworkshop as kw
 from kworkshop.binaries import install
+from kworkshop.cluster import shipped
 from kworkshop.cluster.embedded.cluster import ClusterLayout, EmbeddedCluster, Kwokctl
 from kworkshop.cluster.embedded.kwokconfig import kwokctl_configuration, resource_metrics
 
@@ -81,7 +82,7 @@ def raw_up(root: Path) -> float:
     kwokctl = Kwokctl(binaries, layout)
     manifest = root / "ms"
     manifest.mkdir(parents=True, exist_ok=True)
-    src = Path(kw.__file__).parent / "cluster" / "manifests" / "metrics-server-v0.9.0.yaml"
+    src = Path(kw.__file__).parent / "cluster" / "manifests" / shipped.METRICS_SERVER
     shutil.copy(src, manifest / src.name)
     (manifest / "kustomization.yaml").write_text(f"resources:\n- {src.name}\n")
     config = root / "raw.yaml"

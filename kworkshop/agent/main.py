@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ApiError, ConflictError, ForbiddenError, NotFoundError
+from ..kube.facts import MANAGED_BY
 from .driver import TrafficDriver
 from .logs import container_output, cri_lines
 from .rawapi import RawApi, Watcher, api_path
@@ -77,7 +78,7 @@ class LogsWriter:
                 "name": name,
                 "namespace": namespace,
                 "ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": name, "uid": uid}],
-                "labels": {"app.kubernetes.io/managed-by": "kworkshop"},
+                "labels": dict(MANAGED_BY),
             },
             "spec": {"logs": entries},
         }

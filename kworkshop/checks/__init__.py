@@ -25,10 +25,8 @@ from ..errors import ApiError, KworkshopError, NotFoundError
 from ..i18n import _, ngettext
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected, is_strict
-from ..kube.facts import PROGRESS_CONFIGMAP
+from ..kube.facts import PART_OF, PROGRESS_CONFIGMAP
 from ..polling import poll
-
-PROGRESS = PROGRESS_CONFIGMAP
 
 
 class CheckpointFailed(KworkshopError):
@@ -113,10 +111,10 @@ def _record(result: CheckResult, namespace: str) -> None:
     core = client.CoreV1Api(api_client())
     entry = json.dumps({"name": result.name, "passed": result.passed,
                         "at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
-    body = {"metadata": {"name": PROGRESS, "labels": {"app.kubernetes.io/part-of": "kworkshop"}},
+    body = {"metadata": {"name": PROGRESS_CONFIGMAP, "labels": dict(PART_OF)},
             "data": {_key(result.name): entry}}
     try:
-        core.patch_namespaced_config_map(PROGRESS, namespace, body)
+        core.patch_namespaced_config_map(PROGRESS_CONFIGMAP, namespace, body)
     except NotFoundError:
         with contextlib.suppress(ApiError):
             core.create_namespaced_config_map(namespace, body)
@@ -128,7 +126,7 @@ def _record(result: CheckResult, namespace: str) -> None:
 def progress(namespace: str | None = None, *, kube: Connection | None = None) -> dict[str, bool]:
     """The checkpoints recorded in ``namespace``: name -> passed."""
     try:
-        cm = client.CoreV1Api(api_client()).read_namespaced_config_map(PROGRESS, current_namespace(namespace))
+        cm = client.CoreV1Api(api_client()).read_namespaced_config_map(PROGRESS_CONFIGMAP, current_namespace(namespace))
     except ApiError:
         return {}
     entries = [json.loads(v) for v in (cm.data or {}).values()]

@@ -23,13 +23,13 @@ from typing import Any
 import yaml
 from kubernetes import client
 
-from ..checks import PROGRESS
 from ..cluster.nodes import node_manifest
 from ..errors import ApiError, ConflictError
 from ..i18n import _, ngettext
 from ..kube.apierrors import doing
 from ..kube.client import api_client, server_side_apply
 from ..kube.connection import Connection, connected, connection
+from ..kube.facts import CLASS_FIELD_MANAGER, PROGRESS_CONFIGMAP
 from ..kube.namespaces import wait_for_default_service_account
 from ..kube.tables import Table
 from ..kube.watch import wait_for
@@ -69,7 +69,7 @@ def create(class_name: str = "class", *, count: int | None = None, names: list[s
         for learner in members:
             nodes = learner.node_names(nodes_per_learner)
             for obj in namespaced_objects(learner) + cluster_objects(learner, nodes):
-                server_side_apply(obj, field_manager="kworkshop-class", api=api)
+                server_side_apply(obj, field_manager=CLASS_FIELD_MANAGER, api=api)
             for index, node in enumerate(nodes):
                 manifest = node_manifest(index)
                 manifest["metadata"].update(name=node)
@@ -136,7 +136,7 @@ def results(class_name: str = "class", *, kube: Connection | None = None) -> dic
     for ns in core.list_namespace(label_selector=f"{CLASS_LABEL}={class_name}").items:
         learner = ns.metadata.labels.get(LEARNER_LABEL, ns.metadata.name)
         try:
-            data = core.read_namespaced_config_map(PROGRESS, ns.metadata.name).data or {}
+            data = core.read_namespaced_config_map(PROGRESS_CONFIGMAP, ns.metadata.name).data or {}
         except ApiError:
             data = {}
         found[learner] = {}
@@ -172,7 +172,7 @@ class LiveProgress:
         self._widget = None
         core = client.CoreV1Api(self.kube.api)
         self.watcher = Watcher(core.list_config_map_for_all_namespaces, self._changed,
-                               field_selector=f"metadata.name={PROGRESS}")
+                               field_selector=f"metadata.name={PROGRESS_CONFIGMAP}")
         if interactive():
             import ipywidgets as widgets
             from IPython.display import display

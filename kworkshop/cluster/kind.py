@@ -34,6 +34,7 @@ from ..commands import command
 from ..errors import ClusterError, CommandError, KworkshopError
 from ..i18n import N_, _
 from ..progress import LoggingStatus, Status, step
+from . import shipped
 from .backend import ClusterStatus, NoOptions, shell_env
 from .health import ApiProbe, probe_apiserver
 from .nodes import INSTANCE_TYPE, REGION, ZONES
@@ -337,13 +338,10 @@ class KindCluster:
         return new_client(self.kubeconfig, cluster=self.name)
 
     def _install_metrics_server(self) -> None:
-        from importlib import resources
-
         from ..kube.client import server_side_apply
 
-        text = resources.files("kworkshop.cluster").joinpath("manifests").joinpath("metrics-server-v0.9.0.yaml")
         api = self.api()
-        for doc in metrics_server_manifest(text.read_text()):
+        for doc in metrics_server_manifest(shipped.text(shipped.METRICS_SERVER)):
             server_side_apply(doc, api=api)
 
     # -- down, status ---------------------------------------------------------------------

@@ -26,10 +26,10 @@ from . import legacy
 from .apierrors import api_error, doing
 from .client import api_client, call, current_namespace
 from .connection import Connection, connected
+from .facts import FIELD_MANAGER
 from .history import CHANGE_CAUSE
 from .yamlsrc import Manifest, load
 
-FIELD_MANAGER = "kworkshop"
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # where a learner most often puts a field one level too high or too low
 LIKELY_MEANT = {"labels": "metadata.labels", "annotations": "metadata.annotations",

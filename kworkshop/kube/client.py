@@ -12,6 +12,7 @@ from typing import Any
 from kubernetes import client
 
 from .connection import Connection, api_client, connected, current_namespace, use
+from .facts import FIELD_MANAGER
 
 __all__ = ["Connection", "api_client", "call", "connected", "current_namespace", "server_side_apply", "use"]
 
@@ -28,7 +29,7 @@ def call(path: str, method: str = "GET", query: list[tuple[str, str]] | None = N
                                  _return_http_data_only=True)
 
 
-def server_side_apply(obj: dict[str, Any], *, field_manager: str = "kworkshop",
+def server_side_apply(obj: dict[str, Any], *, field_manager: str = FIELD_MANAGER,
                       api: client.ApiClient | None = None) -> None:
     """Create or update ``obj`` as it is (server-side apply, taking over conflicting fields).
 

@@ -26,8 +26,15 @@ HASH_LABEL = "pod-template-hash"
 
 READY = "Ready"  # the condition of a Node and of a Pod that says it serves
 
-# The kit's own: the ConfigMap in each learner's namespace that records checkpoints for the class board
+# The kit's own names on the API: the ConfigMap in each learner's namespace that records checkpoints
+# for the class board; the label on what the kit made; the field managers of its server-side applies
+# (a learner's `kw.apply`, the embedded cluster's add-ons, a class's objects)
 PROGRESS_CONFIGMAP = "kworkshop-progress"
+PART_OF = {"app.kubernetes.io/part-of": "kworkshop"}
+MANAGED_BY = {"app.kubernetes.io/managed-by": "kworkshop"}
+FIELD_MANAGER = "kworkshop"
+ADDONS_FIELD_MANAGER = "kworkshop-addons"
+CLASS_FIELD_MANAGER = "kworkshop-class"
 
 
 def _get(obj: Any, name: str) -> Any:

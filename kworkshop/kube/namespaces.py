@@ -17,7 +17,7 @@ from ..i18n import _
 from .apierrors import doing
 from .client import api_client
 from .connection import Connection, connected
-from .facts import PROGRESS_CONFIGMAP
+from .facts import PART_OF, PROGRESS_CONFIGMAP
 from .watch import wait_for
 
 
@@ -35,7 +35,7 @@ def create_namespace(name: str, *, exist_ok: bool = True, timeout: float = 60, k
     core = client.CoreV1Api(api_client())
     try:
         with doing(_("creating namespace {name!r}").format(name=name), "kubectl get namespaces"):
-            core.create_namespace({"metadata": {"name": name, "labels": {"app.kubernetes.io/part-of": "kworkshop"}}})
+            core.create_namespace({"metadata": {"name": name, "labels": dict(PART_OF)}})
     except ConflictError:
         if not exist_ok:
             raise

@@ -1,12 +1,11 @@
 """The kind backend's config and command plan (pure), and how auto-detection explains itself."""
 
-from importlib import resources
 from pathlib import Path
 
 import yaml
 
 from kworkshop.binaries.pins import KIND_NODE_IMAGE
-from kworkshop.cluster import choose_backend
+from kworkshop.cluster import choose_backend, shipped
 from kworkshop.cluster.kind import (
     CHAPTER_IMAGES,
     PRELOAD,
@@ -34,7 +33,7 @@ def test_config_has_labelled_workers_and_a_fast_hpa():
 
 
 def test_metrics_server_gets_the_flags_kind_needs():
-    text = resources.files("kworkshop.cluster").joinpath("manifests").joinpath("metrics-server-v0.9.0.yaml").read_text()
+    text = shipped.text(shipped.METRICS_SERVER)
     docs = metrics_server_manifest(text)
     args = next(d for d in docs if d["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0]["args"]
     assert "--kubelet-insecure-tls" in args

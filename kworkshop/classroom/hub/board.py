@@ -22,9 +22,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from ...checks import PROGRESS
 from ...i18n import _, language
 from ...kube.connection import Connection, connect
+from ...kube.facts import PROGRESS_CONFIGMAP
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Board:
         self.data: dict[str, Any] = snapshot(class_name, {}, datetime.now())
         self._dirty, self._stopped = threading.Event(), threading.Event()
         self.watcher = Watcher(client.CoreV1Api(kube.api).list_config_map_for_all_namespaces, self._changed,
-                               field_selector=f"metadata.name={PROGRESS}")
+                               field_selector=f"metadata.name={PROGRESS_CONFIGMAP}")
         self._thread = threading.Thread(target=self._run, name="progress-board", daemon=True)
 
     def start(self) -> Board:

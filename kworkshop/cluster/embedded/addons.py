@@ -16,7 +16,6 @@ Learners cannot change them: a class's learners may edit only their own namespac
 from __future__ import annotations
 
 import re
-from importlib import resources
 from typing import Any
 
 import yaml
@@ -25,12 +24,13 @@ from kubernetes import client
 from ...binaries.pins import KUBERNETES_VERSION
 from ...i18n import _
 from ...kube.client import server_side_apply
+from ...kube.facts import ADDONS_FIELD_MANAGER
 from ...kube.watch import wait_for
+from .. import shipped
 
 NAMESPACE = "kube-system"
-MANIFESTS = ("kube-proxy.yaml", "node-problem-detector.yaml")
+MANIFESTS = (shipped.KUBE_PROXY, shipped.NODE_PROBLEM_DETECTOR)
 DAEMONSETS = ("kube-proxy", "node-problem-detector")
-FIELD_MANAGER = "kworkshop-addons"
 # kubeadm's default controlPlaneEndpoint, for rendering without a cluster (the unit tests)
 DEFAULT_APISERVER = "https://127.0.0.1:6443"
 _PLACEHOLDER = re.compile(r"\{\{\s*\w+\s*\}\}")
@@ -46,9 +46,8 @@ def render(version: str = KUBERNETES_VERSION, apiserver: str = DEFAULT_APISERVER
     """Every object of the system DaemonSets, in the order to apply them (accounts before pods)."""
     values = {"KUBERNETES_VERSION": version, "APISERVER": apiserver}
     docs: list[dict[str, Any]] = []
-    folder = resources.files("kworkshop.cluster").joinpath("manifests")
     for name in MANIFESTS:
-        text = folder.joinpath(name).read_text()
+        text = shipped.text(name)
         for key, value in values.items():
             text = text.replace("{{" + key + "}}", value)
         docs += [doc for doc in yaml.safe_load_all(text) if doc]
@@ -68,4 +67,4 @@ def ensure(api: client.ApiClient, timeout: float = 60) -> None:
     wait_for(core.list_namespace, bool, timeout, _("namespace {name}").format(name=NAMESPACE),
              field_selector=f"metadata.name={NAMESPACE}")
     for obj in render(apiserver=api.configuration.host):
-        server_side_apply(obj, field_manager=FIELD_MANAGER, api=api)
+        server_side_apply(obj, field_manager=ADDONS_FIELD_MANAGER, api=api)

@@ -24,7 +24,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -36,11 +35,10 @@ from ...errors import ClusterError, CommandError
 from ...i18n import N_, _, ngettext
 from ...polling import poll
 from ...progress import LoggingStatus, Status, step
-from .. import processes
+from .. import processes, shipped
 from . import healing, identity, kwokconfig, ports
 from .kubelet import Timings
 
-METRICS_MANIFEST = "metrics-server-v0.9.0.yaml"
 COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
               "kwok-controller", "metrics-server")
 
@@ -353,10 +351,9 @@ class EmbeddedCluster:
         # kwokctl runs `kubectl kustomize` on a local manifest path, so it must be a folder.
         manifest = kit / "metrics-server"
         manifest.mkdir(exist_ok=True)
-        (manifest / METRICS_MANIFEST).write_bytes(
-            resources.files("kworkshop.cluster").joinpath("manifests").joinpath(METRICS_MANIFEST).read_bytes())
-        (manifest / "kustomization.yaml").write_text(
-            f"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- {METRICS_MANIFEST}\n")
+        (manifest / shipped.METRICS_SERVER).write_text(shipped.text(shipped.METRICS_SERVER))
+        (manifest / "kustomization.yaml").write_text("apiVersion: kustomize.config.k8s.io/v1beta1\n"
+                                                     f"kind: Kustomization\nresources:\n- {shipped.METRICS_SERVER}\n")
         default_log = self.layout.logs_dir / "default.log"
         default_log.write_text(cri_lines(
             "container started (simulated by KWOK; this container prints nothing else)"))
