@@ -111,7 +111,8 @@ def _download_quietly(go: str, release: Release) -> None:
 
 
 def _copy_wrapper(release: Release, scratch: Path) -> None:
-    source = resources.files("kworkshop.binaries").joinpath("gomod").joinpath(release.gomod)
+    root = Path(release.gomod_root) if release.gomod_root else resources.files("kworkshop.binaries").joinpath("gomod")
+    source = root.joinpath(release.gomod)
     for name in ("go.mod", "go.sum", "tools.go"):
         Path(scratch, name).write_bytes(source.joinpath(name).read_bytes())
 

@@ -40,13 +40,14 @@ sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE.parent))
 
 from harness import docker  # noqa: E402
+from harness import pins as harness_pins  # noqa: E402
 from harness.nodebase import mirror  # noqa: E402
 from kworkshop.binaries import pins, release_dir  # noqa: E402
 from kworkshop.paths import cache_dir  # noqa: E402
 
 K8S = pins.KUBERNETES_VERSION
 ETCD_TAG = f"{pins.ETCD_VERSION.lstrip('v')}-0"
-COREDNS_TAG = pins.COREDNS.version
+COREDNS_TAG = harness_pins.COREDNS.version
 # kind v0.33.0's add-on images (pkg/build/nodeimage/const_cni.go, const_storage.go) and containerd's
 # sandbox image in kind's base config (images/base/files/etc/containerd/config.toml)
 KINDNETD = "docker.io/kindest/kindnetd:v20260820-69b56db7"
@@ -100,7 +101,7 @@ def own_binary(name: str) -> Path:
     """One of the harness's own programs (gomod/kind-images), built static into the cache when changed."""
     from kworkshop.binaries.gobuild import build_env
 
-    module = HERE.parent.parent / "kworkshop" / "binaries" / "gomod" / "kind-images"
+    module = HERE / "gomod" / "kind-images"
     digest = hashlib.sha256()
     for path in sorted(module.rglob("*")):
         if path.is_file():
@@ -168,7 +169,7 @@ def debian_base() -> str:
 
 def catalogue() -> list[Image]:
     """Every image the harness builds, in build order."""
-    k8s, node = pins.KUBERNETES, pins.KUBERNETES_NODE
+    k8s, node = pins.KUBERNETES, harness_pins.KUBERNETES_NODE
     images = [Image((f"registry.k8s.io/{n}:{K8S}",), (PATH_ENV, f"COPY {n} /usr/local/bin/{n}"),
                     {n: binary(k8s, n)}) for n in ("kube-apiserver", "kube-controller-manager", "kube-scheduler")]
     base = debian_base()
@@ -178,7 +179,7 @@ def catalogue() -> list[Image]:
         Image((f"registry.k8s.io/etcd:{ETCD_TAG}",), (PATH_ENV, "COPY etcd /usr/local/bin/etcd"),
               {"etcd": binary(pins.ETCD, "etcd")}),
         Image((f"registry.k8s.io/coredns/coredns:{COREDNS_TAG}",), ("COPY coredns /coredns", 'ENTRYPOINT ["/coredns"]'),
-              {"coredns": binary(pins.COREDNS, "coredns")}),
+              {"coredns": binary(harness_pins.COREDNS, "coredns")}),
         Image((SANDBOX, "registry.k8s.io/pause:3.10.2"), ("COPY pause /pause", 'ENTRYPOINT ["/pause"]'),
               {"pause": pause()}),
         Image((f"registry.k8s.io/metrics-server/metrics-server:{pins.METRICS_SERVER_VERSION}",),
@@ -188,7 +189,7 @@ def catalogue() -> list[Image]:
               {"kindnetd": own_binary("kindnetd")}),
         Image((LOCAL_PATH_PROVISIONER,), (PATH_ENV, "COPY local-path-provisioner /usr/local/bin/",
                                           'ENTRYPOINT ["/usr/local/bin/local-path-provisioner"]'),
-              {"local-path-provisioner": binary(pins.LOCAL_PATH_PROVISIONER, "local-path-provisioner")}),
+              {"local-path-provisioner": binary(harness_pins.LOCAL_PATH_PROVISIONER, "local-path-provisioner")}),
         Image((LOCAL_PATH_HELPER, "busybox:latest", "busybox:1.36", "busybox:1.28"),
               (PATH_ENV, "COPY bin /bin", 'CMD ["sh"]'), busybox_files()),
     ]
@@ -198,7 +199,7 @@ def catalogue() -> list[Image]:
     images += [
         Image(("williamyeh/boom:latest",), (PATH_ENV, "COPY bin /bin", "COPY hey boom /usr/local/bin/",
                                             'ENTRYPOINT ["/usr/local/bin/boom"]'),
-              {**busybox_files(), "hey": binary(pins.HEY, "hey"), "boom": BOOM}),
+              {**busybox_files(), "hey": binary(harness_pins.HEY, "hey"), "boom": BOOM}),
         Image(("docker/whalesay:latest",), (f"{PATH_ENV}:/usr/games", "WORKDIR /cowsay", 'CMD ["/bin/bash"]'),
               {}, base),
         Image(("gcr.io/google_containers/node-problem-detector:v0.1",

@@ -2,7 +2,7 @@
 
 Preloading is not enough offline: a manifest that says ``image: docker/whalesay`` (or any ``:latest``)
 gets ``imagePullPolicy: Always``, so the kubelet pulls even when the node has the image. The harness
-therefore runs the CNCF distribution registry (``kworkshop/binaries/gomod/registry``) as the container
+therefore runs the CNCF distribution registry (``tests/harness/gomod/registry``) as the container
 ``kworkshop-registry`` on kind's Docker network, pushes every built image into it under its repository
 path, and the node image's containerd lists it as the mirror of docker.io, gcr.io and registry.k8s.io
 (``CONTAINERD_MIRRORS``). A tag the mirror lacks (``jonbaier/pod-scaling:42.0``) falls through to the
@@ -22,14 +22,14 @@ sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE.parent))
 
 from harness import docker, images  # noqa: E402
-from kworkshop.binaries import pins  # noqa: E402
+from harness import pins as harness_pins  # noqa: E402
 
 NAME = "kworkshop-registry"
 NETWORK = "kind"  # kind's own network: kind uses it as it is when it exists
 PORT = 5000
 LOCAL = f"127.0.0.1:{PORT}"  # where the harness pushes (docker allows plain HTTP to loopback)
 HOSTS = ("docker.io", "gcr.io", "registry.k8s.io")
-IMAGE = f"kworkshop/registry:{pins.REGISTRY.version}"
+IMAGE = f"kworkshop/registry:{harness_pins.REGISTRY.version}"
 CONFIG = f"""version: 0.1
 storage:
   filesystem:
@@ -73,7 +73,8 @@ def registry_image() -> str:
     images.build(images.Image((IMAGE,), ("COPY registry /bin/registry", "COPY config.yml /etc/registry.yml",
                                                  "EXPOSE 5000", 'ENTRYPOINT ["/bin/registry", "serve", '
                                                  '"/etc/registry.yml"]'),
-                                      {"registry": images.binary(pins.REGISTRY, "registry"), "config.yml": CONFIG}))
+                                      {"registry": images.binary(harness_pins.REGISTRY, "registry"),
+                                       "config.yml": CONFIG}))
     return IMAGE
 
 

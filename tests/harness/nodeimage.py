@@ -32,6 +32,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE.parent))
 
 from harness import docker, images, mirror, nodebase  # noqa: E402
+from harness import pins as harness_pins  # noqa: E402
 from kworkshop.binaries import pins  # noqa: E402
 
 REPO = "kworkshop/kind-node"
@@ -57,10 +58,10 @@ def kind_manifest(source: str) -> str:
 
 def node_binaries() -> dict[str, Path]:
     """Node path -> the kit's cached binary (built from Go modules when missing)."""
-    node, k8s = pins.KUBERNETES_NODE, pins.KUBERNETES
+    node, k8s = harness_pins.KUBERNETES_NODE, pins.KUBERNETES
     return {"/usr/bin/kubelet": images.binary(node, "kubelet"), "/usr/bin/kubeadm": images.binary(node, "kubeadm"),
             "/usr/bin/kubectl": images.binary(k8s, "kubectl"),
-            "/usr/local/bin/crictl": images.binary(pins.CRI_TOOLS, "crictl")}
+            "/usr/local/bin/crictl": images.binary(harness_pins.CRI_TOOLS, "crictl")}
 
 
 def _image_id(name: str) -> str:
