@@ -107,19 +107,29 @@ def test_autoscaler_series_and_load_marks():
     assert s.summary() == "autoscaler: 3 replicas now (peak 6), CPU 1% of requests vs target 10%"
 
 
-def test_every_chart_draws_from_its_series():
+def _drawn(draw, data) -> dict:
+    return draw(data, Frame.at("title", 10, Palette()), new_figure())
+
+
+def test_every_chart_draws_what_its_series_holds():
+    """Each drawing's model says what is on the picture: the series' state at the frame's moment."""
+    rollout = _drawn(draw_rollout, failing_rollout())["revisions"]
+    assert {rev: (r["tag"], r["ready"], r["failing"]) for rev, r in rollout.items()} == \
+        {1: ("0.1", 3, 0), 2: ("42.0", 0, 1)}
+    assert rollout[1]["color"] != rollout[2]["color"]
+    jobs = JobSeries()
+    jobs.on_pod(1, "MODIFIED", pod("p", None, owner="Job/j"))
+    assert _drawn(draw_jobs, jobs)["bars"] == {"p": (1, 10, "Running")}  # from its start to now, still running
+    hpa = AutoscalerSeries()
+    hpa.on_hpa(0, _hpa(5, 3, 3))
+    drawn = _drawn(draw_autoscaler, hpa)
+    assert (drawn["cpu"], drawn["target"], drawn["desired"], drawn["current"], drawn["load"]) == (5, 10, 3, 3, False)
     nodes = NodeMap()
     nodes.on_node("SYNC", "kwok-node-0", {})
     nodes.on_pod("SYNC", pod("a", None, owner="DaemonSet/npd"))
-    jobs = JobSeries()
-    jobs.on_pod(1, "MODIFIED", pod("p", None, owner="Job/j"))
-    hpa = AutoscalerSeries()
-    hpa.on_hpa(0, _hpa(5, 3, 3))
-    for draw, data in ((draw_rollout, failing_rollout()), (draw_jobs, jobs), (draw_autoscaler, hpa),
-                       (draw_nodes, nodes)):
-        fig = new_figure()
-        model = draw(data, Frame.at("title", 10, Palette()), fig)
-        assert fig.axes and model, draw.__name__
+    placed = _drawn(draw_nodes, nodes)
+    assert [(p["pod"], p["state"]) for p in placed["nodes"]["kwok-node-0"]] == [("a", "Running")]
+    assert set(placed["legend"]) == {"DaemonSet/npd"}
 
 
 def test_a_deleted_pod_counts_as_stopping_not_ready_until_it_is_gone():
