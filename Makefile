@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: setup binaries up down workshop test test-fast test-slow test-notebooks lint bench clean messages kind-images
+.PHONY: setup binaries up down workshop test test-fast test-slow test-notebooks lint bench clean messages layout kind-images
 
 $(BIN)/kworkshop: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,10 @@ test:
 # extract the kit's messages (Babel) into kworkshop/locale/*/LC_MESSAGES/*.po; then translate the new ones
 messages: setup
 	$(BIN)/python tools/messages.py
+
+# rewrite README's Layout section from the package's docstrings (tests/unit/test_layout.py checks it)
+layout: setup
+	$(BIN)/python tools/layout.py --write
 
 bench: binaries
 	$(BIN)/python benchmarks/cluster_up.py

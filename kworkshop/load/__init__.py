@@ -1,7 +1,8 @@
-"""The chapter's load generator (listing 5-4) and, on simulated nodes, the traffic it would cause.
+"""The chapter's load generator (listing 5-4): a Deployment that loops an HTTP client at a Service.
 
-On the embedded cluster any running pod that loops an HTTP client (boom, hey, ab, wget, curl) at a
-Service counts as load (``recognise``), however it was made; ``traffic`` turns it into CPU usage.
+On the embedded cluster nothing answers it; the node agent (``agent/``) recognises any pod that
+loops an HTTP client (boom, hey, ab, wget, curl) at a Service (``agent.recognise``), however it was
+made, and turns it into CPU usage of the Service's pods (``agent.traffic``).
 
     kw.load.start("service/node-js-deploy", concurrency=10)
     kw.load.stop()
