@@ -323,13 +323,27 @@ def one_pod_per_node(selector: str, *, nodes: list[str] | None = None, namespace
                       hint=hint if hint is not None else _("kubectl get pods -o wide shows where they run"))
 
 
+def same_answer(prediction: Any, actual: Any) -> bool:
+    """Whether a prediction names what the cluster gave: ``"3"`` is 3, `` Running`` is ``running``."""
+    if prediction is None:
+        return False
+    return prediction == actual or str(prediction).strip().lower() == str(actual).strip().lower()
+
+
 @connected
 def predicted(name: str, prediction: Any, actual: Any, *, why: str = "", namespace: str | None = None,
               kube: Connection | None = None) -> CheckResult:
-    """A learner's prediction, written down before running, against what the cluster did."""
+    """A learner's prediction, written down before running, against what the cluster did.
+
+    The learner reads right or wrong; the class board records only that a prediction was made: an
+    honest wrong guess is the point of predicting, not a failure to show the class.
+    """
     if prediction is None:
         detail = _("no prediction written down; the cluster gave {actual}").format(actual=actual)
     else:
         detail = _("you predicted {prediction}, the cluster gave {actual}").format(prediction=prediction, actual=actual)
-    return checkpoint(f"prediction: {name}", lambda: Settled(prediction == actual, detail), timeout=0,
-                      namespace=namespace, hint=why, label=_("prediction: {name}").format(name=name))
+    key = f"prediction: {name}"
+    result = checkpoint(key, lambda: Settled(same_answer(prediction, actual), detail), timeout=0,
+                        namespace=namespace, hint=why, label=_("prediction: {name}").format(name=name), record=False)
+    _record(CheckResult(key, prediction is not None, detail, why), current_namespace(namespace))
+    return result

@@ -127,7 +127,7 @@ def backend_of(name: str = DEFAULT_NAME) -> Backend:
     return _open(_recorded(name) or records.Record(name, "embedded"))
 
 
-def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
+def up(nodes: int = 3, *, name: str | None = None, backend: str | None = None,
        status: Status | None = None, set_env: bool = True, **options: Any) -> Cluster:
     """Start the cluster (or reattach to it when it runs) and return a handle on it.
 
@@ -142,13 +142,17 @@ def up(nodes: int = 3, *, name: str = DEFAULT_NAME, backend: str | None = None,
     if not isinstance(nodes, int) or nodes < 1 or nodes > 50:
         raise ConfigError(_("nodes must be a whole number from 1 to 50, not {nodes!r}.").format(nodes=nodes))
     status = status or default_status()
+    named, name = name is not None, name or DEFAULT_NAME
     previous = _recorded(name)
     chosen, why = choose_backend(backend, previous.backend if previous else None)
+    spare = registry.backend_class(chosen).spare_name
+    if not named and spare and previous is not None and previous.backend != chosen and _open(previous).exists():
+        name, previous = spare, _recorded(spare)  # an attached cluster never takes over the kit's own name
     kept = previous.options if previous is not None and previous.backend == chosen else {}
     typed = registry.options(chosen, {**kept, **options})
     if previous is not None and previous.backend != chosen and _open(previous).exists():
-        raise ClusterError(_("a {backend} cluster named {name!r} already exists: delete it first with "
-                             "`{command}`, or choose another name.").format(
+        raise ClusterError(_("cluster {name!r} already exists, made by the {backend} backend: delete it first "
+                             "with `{command}`, or choose another name.").format(
                                  backend=previous.backend, name=name, command=command("down", name)))
     status.start(_("Backend: {backend} ({why})").format(backend=chosen, why=why))
     status.end(True)

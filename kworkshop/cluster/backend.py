@@ -91,12 +91,15 @@ class Backend(Protocol):
 
     ``backend`` is its registry name ("embedded", "kind", "kubeconfig"), ``summary`` one line for
     the CLI's help (``N_``-marked), ``Options`` the dataclass of what ``kw.up(...)`` may pass it.
-    ``name`` is the cluster's name.
+    ``name`` is the cluster's name. ``spare_name``: a backend that only attaches (kubeconfig) takes
+    it when ``up`` is given no name and the default one is another backend's cluster; None: the
+    clash is an error (two clusters the kit makes must be named apart on purpose).
     """
 
     backend: ClassVar[str]
     summary: ClassVar[str]
     Options: ClassVar[type]
+    spare_name: ClassVar[str | None]  # its name when the default one is another backend's cluster
     name: str
 
     @classmethod

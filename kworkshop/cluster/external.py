@@ -65,6 +65,7 @@ class ExternalCluster:
     backend = "kubeconfig"
     summary = N_("an existing cluster your kubeconfig reaches (--kubeconfig, --context)")
     Options = KubeconfigOptions
+    spare_name = "kubeconfig"  # a learner's kubeconfig works beside the kit's own cluster
 
     def __init__(self, kubeconfig: str | Path | None = None, context: str | None = None,
                  name: str | None = None) -> None:

@@ -212,6 +212,7 @@ class KindCluster:
     backend = "kind"
     summary = N_("real containers in Docker (needs a Docker daemon)")
     Options = NoOptions
+    spare_name = None
 
     def __init__(self, name: str, root: Path | None = None) -> None:
         self.name = name

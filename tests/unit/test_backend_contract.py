@@ -192,6 +192,25 @@ def test_a_name_without_record_but_an_embedded_cluster_on_disk_is_embedded(state
     assert isinstance(cluster.backend_of("old"), EmbeddedCluster) and cluster.status("old").exists
 
 
+def test_a_learners_kubeconfig_works_beside_the_kits_own_cluster(state, tmp_path):
+    """KWORKSHOP_BACKEND=kubeconfig on a machine that also runs the default embedded cluster: the
+    kubeconfig cluster takes a name of its own instead of clashing with it (issue 21, item 6)."""
+    on_disk = EmbeddedCluster("kworkshop")
+    on_disk.layout.kwok_cluster_dir.mkdir(parents=True)
+    (on_disk.layout.kwok_cluster_dir / "kwok.yaml").write_text("kind: KwokctlConfiguration\n")
+    records.write(records.Record("kworkshop", "embedded"))
+    kubeconfig = tmp_path / "learner.kubeconfig"
+    kubeconfig.write_text(UNREACHABLE)
+    with pytest.raises(ClusterError) as caught:  # its apiserver does not answer: that is all that fails
+        cluster.up(backend="kubeconfig", kubeconfig=str(kubeconfig), status=LoggingStatus(), set_env=False)
+    assert "already exists" not in str(caught.value) and "does not answer" in str(caught.value)
+    assert "--name kubeconfig" in str(caught.value)  # it took its own name
+    assert records.read("kworkshop") == records.Record("kworkshop", "embedded")  # the kit's own is untouched
+    with pytest.raises(ClusterError, match=r"cluster 'kworkshop' already exists, made by the embedded backend"):
+        cluster.up(name="kworkshop", backend="kubeconfig", kubeconfig=str(kubeconfig), status=LoggingStatus(),
+                   set_env=False)  # named on purpose: the clash is the user's to resolve
+
+
 def test_a_name_without_anything_is_an_embedded_cluster_not_created():
     assert isinstance(cluster.backend_of("none"), EmbeddedCluster)
     assert not cluster.status("none").exists
@@ -203,7 +222,7 @@ def test_up_keeps_the_recorded_backend_and_refuses_another(commands):
     _record_kind("k")
     assert cluster.choose_backend(None, "kind") == ("kind", "auto: the cluster exists and was made by the kind backend")
     assert cluster.choose_backend("embedded", "kind")[0] == "embedded"
-    with pytest.raises(ClusterError, match=r"a kind cluster named 'k' already exists.*kworkshop down --name k"):
+    with pytest.raises(ClusterError, match=r"cluster 'k' already exists, made by the kind backend.*down --name k"):
         cluster.up(name="k", backend="embedded", status=LoggingStatus(), set_env=False)
     assert commands.calls == []  # refused before anything ran
 

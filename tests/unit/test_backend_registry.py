@@ -27,6 +27,7 @@ class ScratchCluster:
     backend = "scratch"
     summary = "clusters made of nothing, for this test"
     Options = ScratchOptions
+    spare_name = None
 
     def __init__(self, name: str, options: ScratchOptions) -> None:
         self.name, self.options = name, options

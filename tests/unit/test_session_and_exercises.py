@@ -70,3 +70,11 @@ def test_a_checkpoint_retries_a_transient_api_error_of_the_kits_own_verbs(capsys
     result = checkpoint("pods-running", condition, timeout=10, record=False)
     assert result.passed, f"the checkpoint stopped on the transient error: {result.detail}"
     assert result.detail == "3 pods Running"
+
+
+def test_a_prediction_is_compared_as_the_learner_wrote_it():
+    from kworkshop.checks import same_answer
+
+    assert same_answer("3", 3) and same_answer(3, "3") and same_answer(" Running", "running")
+    assert same_answer("ErrImagePull", "ErrImagePull")
+    assert not same_answer(2, 3) and not same_answer(None, 3) and not same_answer("", 0)

@@ -141,6 +141,7 @@ class EmbeddedCluster:
     backend = "embedded"
     summary = N_("a real control plane on this machine, nodes simulated by KWOK (no Docker)")
     Options = EmbeddedOptions
+    spare_name = None
 
     def __init__(self, name: str = "kworkshop", root: Path | None = None,
                  options: EmbeddedOptions = EmbeddedOptions()) -> None:
