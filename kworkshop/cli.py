@@ -67,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help=_("start the cluster (or reattach to it), print its kubeconfig"),
                         formatter_class=_RawEpilog)
     up.later_epilog = backends_help
-    up.add_argument("--name", default=cluster.DEFAULT_NAME)
+    up.add_argument("--name", default=None,
+                    help=_("the cluster's name (default: $KWORKSHOP_CLUSTER, else kworkshop)"))
     up.add_argument("--nodes", type=int, default=3, help=_("number of simulated nodes (default 3)"))
     up.add_argument("--backend", default=None, metavar="BACKEND",
                     help=_("auto (default) or one of the backends below"))
