@@ -31,6 +31,7 @@ CATALOGUE: tuple[str, ...] = (
     "busybox:1.28",  # the kubernetes.io HPA walkthrough's load generator
     "nginx:latest",
     "nginx:1.27",
+    "nginx:1.27-alpine",  # what a learner types to fix exercise 1.3's `1.27-alpien`
     "alpine:latest",
     "registry.k8s.io/pause:3.10",
     # the upstream e2e suite's images for the workload tests (benchmarks/conformance.py), at the tags

@@ -21,6 +21,7 @@ from typing import Any
 
 from kubernetes import client
 
+from ..agent.images import normalize
 from ..errors import ApiError, KworkshopError, NotFoundError
 from ..i18n import _, ngettext
 from ..kube.client import api_client, current_namespace
@@ -147,12 +148,19 @@ def _read(read: Callable[[str, str], Any], kind: str, name: str, namespace: str)
 
 
 @connected
-def deployment(name: str, *, replicas: int | None = None, image: str | None = None, namespace: str | None = None,
-               timeout: float = 60, hint: str | None = None, record: bool = True,
+def deployment(name: str, *, replicas: int | None = None, image: str | tuple[str, ...] | None = None,
+               namespace: str | None = None, timeout: float = 60, hint: str | None = None, record: bool = True,
                kube: Connection | None = None) -> CheckResult:
-    """The Deployment exists, has rolled out, and (optionally) runs ``replicas`` of ``image``."""
+    """The Deployment exists, has rolled out, and (optionally) runs ``replicas`` of ``image``.
+
+    ``image`` may be several images, every correct answer to an exercise (``nginx:1.27`` and
+    ``nginx:1.27-alpine``); each is compared as a runtime pulls it (``docker.io/library/nginx:1.27``
+    is ``nginx:1.27``). The first one names the checkpoint.
+    """
     apps = client.AppsV1Api(api_client())
     ns = current_namespace(namespace)
+    accepted = (image,) if isinstance(image, str) else tuple(image or ())
+    image = accepted[0] if accepted else None
 
     def condition() -> tuple[bool, str]:
         d, missing = _read(apps.read_namespaced_deployment, "deployment", name, ns)
@@ -160,7 +168,7 @@ def deployment(name: str, *, replicas: int | None = None, image: str | None = No
             return False, missing
         have = d.spec.template.spec.containers[0].image
         ready = d.status.ready_replicas or 0
-        if image and have != image:
+        if accepted and normalize(have) not in {normalize(i) for i in accepted}:
             return Settled(False, _("it runs {have}, not {image}").format(have=have, image=image))
         if replicas is not None and (d.spec.replicas != replicas or ready != replicas):
             return False, _("{ready}/{desired} replicas ready, {wanted} wanted").format(

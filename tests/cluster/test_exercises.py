@@ -8,16 +8,27 @@ import re
 import time
 from pathlib import Path
 
+import pytest
+
 import kworkshop as kw
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
+def checkpoint_cell(notebook: str, name: str) -> str:
+    cells = json.loads((NOTEBOOKS / notebook).read_text())["cells"]
+    return next("".join(c["source"]) for c in cells if f'kw.check.deployment("{name}"' in "".join(c["source"]))
+
+
 def checkpoint_hint(notebook: str, name: str) -> str:
     """The hint the notebook gives in the checkpoint of ``name``."""
-    cells = json.loads((NOTEBOOKS / notebook).read_text())["cells"]
-    text = next("".join(c["source"]) for c in cells if f'kw.check.deployment("{name}"' in "".join(c["source"]))
-    return re.search(r'hint="([^"]+)"', text).group(1)
+    return re.search(r'hint="([^"]+)"', checkpoint_cell(notebook, name)).group(1)
+
+
+def checkpoint_images(notebook: str, name: str) -> tuple[str, ...]:
+    """The images the notebook's checkpoint of ``name`` accepts."""
+    found = re.search(r'image=(\([^)]*\)|"[^"]*")', checkpoint_cell(notebook, name)).group(1)
+    return tuple(re.findall(r'"([^"]+)"', found))
 
 
 def test_the_broken_web_deployment_fails_with_a_leading_hint_and_the_fix_passes(cluster, namespace, kubectl):
@@ -33,6 +44,18 @@ def test_the_broken_web_deployment_fails_with_a_leading_hint_and_the_fix_passes(
     fixed = kw.check.deployment("web", replicas=3, image="nginx:1.27", hint=hint, namespace=namespace, timeout=90)
     assert fixed, fixed
     assert kw.check.progress(namespace)["deployment/web (3 replicas and nginx:1.27)"] is True
+
+
+@pytest.mark.parametrize("fix", ["nginx:1.27", "nginx:1.27-alpine", "docker.io/library/nginx:1.27"])
+def test_exercise_1_3_passes_with_every_correct_fix(cluster, namespace, kubectl, fix):
+    """`1.27-alpien` reads as a typo of `1.27-alpine` as much as of `1.27`: both fixes pull, both pass,
+    however the learner spells the image (issue 21, item 1)."""
+    images = checkpoint_images("01-deployments.ipynb", "web")
+    assert images == checkpoint_images("zh-CN/01-deployments.ipynb", "web") and "nginx:1.27-alpine" in images
+    kubectl("apply", "-n", namespace, "-f", str(NOTEBOOKS / "manifests" / "exercises" / "01-web.yaml"))
+    kubectl("set", "image", "-n", namespace, "deployment/web", f"web={fix}")
+    fixed = kw.check.deployment("web", replicas=3, image=images, namespace=namespace, timeout=90, record=False)
+    assert fixed, f"the fix {fix} was rejected: {fixed}"
 
 
 def test_a_paused_rollout_is_diagnosed_as_paused(cluster, namespace, kubectl):
