@@ -24,6 +24,7 @@ from kubernetes import client
 from ..agent.images import normalize
 from ..errors import ApiError, KworkshopError, NotFoundError
 from ..i18n import _, ngettext
+from ..kube import facts
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected, is_strict
 from ..kube.facts import PART_OF, PROGRESS_CONFIGMAP
@@ -150,8 +151,11 @@ def _read(read: Callable[[str, str], Any], kind: str, name: str, namespace: str)
 @connected
 def deployment(name: str, *, replicas: int | None = None, image: str | tuple[str, ...] | None = None,
                namespace: str | None = None, timeout: float = 60, hint: str | None = None, record: bool = True,
-               kube: Connection | None = None) -> CheckResult:
+               diagnose: bool = False, kube: Connection | None = None) -> CheckResult:
     """The Deployment exists, has rolled out, and (optionally) runs ``replicas`` of ``image``.
+
+    ``diagnose`` (a diagnose exercise): the ✗ line says only what a learner would see (how many
+    replicas are ready, what the pods run), never the cause the exercise asks them to find.
 
     ``image`` may be several images, every correct answer to an exercise (``nginx:1.27`` and
     ``nginx:1.27-alpine``); each is compared as a runtime pulls it (``docker.io/library/nginx:1.27``
@@ -169,12 +173,14 @@ def deployment(name: str, *, replicas: int | None = None, image: str | tuple[str
         have = d.spec.template.spec.containers[0].image
         ready = d.status.ready_replicas or 0
         if accepted and normalize(have) not in {normalize(i) for i in accepted}:
-            return Settled(False, _("it runs {have}, not {image}").format(have=have, image=image))
+            return Settled(False, _symptom(d, ns) if diagnose else
+                           _("it runs {have}, not {image}").format(have=have, image=image))
         if replicas is not None and (d.spec.replicas != replicas or ready != replicas):
             return False, _("{ready}/{desired} replicas ready, {wanted} wanted").format(
                 ready=ready, desired=d.spec.replicas, wanted=replicas)
         if d.spec.paused:
-            return Settled(False, _("its rollout is paused: the pods still run the template of before the pause"))
+            return Settled(False, _symptom(d, ns) if diagnose else
+                           _("its rollout is paused: the pods still run the template of before the pause"))
         # rolled out: every pod runs the current template (kr8s's definition)
         updated = d.status.updated_replicas or 0
         if (d.status.observed_generation or 0) < d.metadata.generation or updated != d.spec.replicas \
@@ -200,6 +206,18 @@ def deployment(name: str, *, replicas: int | None = None, image: str | tuple[str
                       label=label.format(name=name, count=replicas, image=image),
                       hint=hint if hint is not None else
                       _("kubectl describe deployment {name} shows what it runs").format(name=name))
+
+
+def _symptom(d: Any, namespace: str) -> str:
+    """What ``kubectl get deploy,pods`` shows of a Deployment that is not right: its ready replicas,
+    else the images its pods run. Not why: finding that is the exercise."""
+    ready, desired = d.status.ready_replicas or 0, d.spec.replicas or 0
+    if ready < desired:
+        return _("{ready}/{desired} replicas ready").format(ready=ready, desired=desired)
+    pods = client.CoreV1Api(api_client()).list_namespaced_pod(
+        namespace, label_selector=facts.workload_selector(d)).items
+    running = sorted({c.image for p in pods if p.metadata.deletion_timestamp is None for c in p.spec.containers})
+    return _("the pods still run {images}").format(images=", ".join(running))
 
 
 @connected
