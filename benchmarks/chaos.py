@@ -211,7 +211,9 @@ def etcd_refuses_strangers(a: str, b: str) -> bool:
 
 def foreign_port(a: str) -> tuple[bool, str]:
     """A stranger on A's etcd port: `up` refuses naming it, changes nothing; heals once it is gone."""
+    from kworkshop.cluster import processes
     from kworkshop.cluster.embedded import EmbeddedCluster, components
+    from kworkshop.polling import poll
 
     if cli("up", "--name", a).returncode != 0:
         return False, "up failed"
@@ -219,22 +221,39 @@ def foreign_port(a: str) -> tuple[bool, str]:
     etcd = next(c for c in components.read(layout.kwok_cluster_dir / "kwok.yaml") if c.name == "etcd")
     kill(a, "etcd")
     port = int((etcd.arg("listen-client-urls") or "").rsplit(":", 1)[1])
+    # the stranger takes the port as soon as it can: for a moment after etcd's death the kernel may
+    # still refuse it (EADDRINUSE while etcd's closed connections wind down), so it tries again
     stranger = subprocess.Popen([sys.executable, "-c", (
-        "import socket,time;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);"
-        f"s.bind(('127.0.0.1',{port}));s.listen();time.sleep(120)")])
+        "import socket,time\n"
+        "for _ in range(300):\n"
+        "    s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+        f"    try: s.bind(('127.0.0.1',{port})); break\n"
+        "    except OSError: s.close(); time.sleep(0.1)\n"
+        "s.listen();time.sleep(120)")], stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(0.5)
+        # the stranger must hold the port before `up` runs: under load Python takes more than a
+        # moment to start, and an `up` that came first would rightly heal etcd onto the free port
+        if not poll(lambda: getattr(processes.listener_of(port), "pid", None) == stranger.pid, 30):
+            error = stranger.stderr.read()[-300:] if stranger.poll() is not None else ""
+            return False, (f"the stranger (pid {stranger.pid}, exit {stranger.poll()}) never listened on port "
+                           f"{port}; {processes.listener_of(port)} does; it said {error}; sockets on the port: "
+                           f"{[c for c in psutil.net_connections(kind='inet') if c.laddr and c.laddr.port == port]}")
         before = pids(a)
         refused = cli("up", "--name", a)
         said = refused.stderr + refused.stdout
-        ok = (refused.returncode != 0 and f"pid {stranger.pid}" in said and "Traceback" not in said
-              and pids(a) == before)
+        problems = [why for failed, why in (
+            (refused.returncode == 0, "up did not refuse"),
+            (f"pid {stranger.pid}" not in said, f"up did not name the stranger (pid {stranger.pid})"),
+            ("Traceback" in said, "up printed a traceback"),
+            (pids(a) != before, "up changed the cluster's processes")) if failed]
     finally:
         stranger.kill()
         stranger.wait()
     healed = cli("up", "--name", a)
-    ok = ok and healed.returncode == 0 and alive(a)
-    return ok, (said.strip().splitlines() or [""])[-1][:200]
+    if healed.returncode != 0 or not alive(a):
+        problems.append("up did not heal once the stranger was gone")
+    last = (said.strip().splitlines() or [""])[-1][:200]
+    return not problems, "; ".join(problems) + (f" (up said: {last})" if problems else last)
 
 
 def main() -> int:

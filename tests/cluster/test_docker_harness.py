@@ -89,6 +89,9 @@ def test_the_daemon_is_the_kits_own(daemon):
     assert "kw-runc" in info["Runtimes"]
     if kw_runc.missing_caps():
         assert info["DefaultRuntime"] == "kw-runc"
+    # the runtime it runs lives beside its socket, not in a checkout that may be deleted while it runs
+    assert info["Runtimes"]["kw-runc"]["path"] == str(docker.RUNTIME)
+    assert docker.RUNTIME.read_bytes() == docker.WRAPPER.read_bytes()
 
 
 def test_a_privileged_container_runs_with_what_the_machine_can_grant(daemon, tiny):

@@ -35,6 +35,9 @@ PIDFILE = RUN_DIR / "dockerd.pid"
 LOG = RUN_DIR / "dockerd.log"
 CONFIG = RUN_DIR / "daemon.json"
 EXEC_ROOT = RUN_DIR / "exec"
+# the runtime the daemon runs: a copy beside its socket, not the checkout's file, so a daemon that
+# outlives the checkout that started it (a second clone reuses it) still finds its runtime
+RUNTIME = RUN_DIR / "kw-runc"
 NAMESPACE = "kworkshop"  # containerd namespace, in case a system containerd is shared
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
@@ -94,7 +97,7 @@ def answers(host: str = HOST) -> bool:
 
 def daemon_config() -> dict:
     """daemon.json: kw-runc registered, and the default runtime where capabilities are missing."""
-    config: dict = {"runtimes": {"kw-runc": {"path": str(WRAPPER)}}, "log-driver": "json-file",
+    config: dict = {"runtimes": {"kw-runc": {"path": str(RUNTIME)}}, "log-driver": "json-file",
                     "log-opts": {"max-size": "10m", "max-file": "2"}}
     if missing_caps():
         config["default-runtime"] = "kw-runc"
@@ -132,8 +135,11 @@ def start() -> Daemon:
     if os.geteuid() != 0:
         raise HarnessUnavailable("dockerd (and apt-get) need root; the tests run as an ordinary user")
     install()
+    _install_runtime()
     if answers():
-        return Daemon(HOST, False, _default_runtime())
+        if _configured_runtime() == str(RUNTIME):
+            return Daemon(HOST, False, _default_runtime())
+        stop()  # an older daemon names a runtime elsewhere (a checkout that may be gone): restart it
     if (pid := _pid()) is not None:
         raise HarnessUnavailable(f"dockerd (pid {pid}) is running but does not answer on {HOST}: see {LOG}")
     RUN_DIR.mkdir(parents=True, exist_ok=True)
@@ -178,6 +184,23 @@ def _gone(pid: int) -> bool:
         except OSError:
             return True
     return False
+
+
+def _install_runtime() -> None:
+    """Copy this checkout's kw-runc beside the socket (atomically: a running container may exec it)."""
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = RUNTIME.with_suffix(f".{os.getpid()}.tmp")
+    shutil.copyfile(WRAPPER, tmp)
+    tmp.chmod(0o755)
+    os.replace(tmp, RUNTIME)
+
+
+def _configured_runtime() -> str:
+    """The kw-runc path the running daemon was started with (its daemon.json), or ""."""
+    try:
+        return json.loads(CONFIG.read_text())["runtimes"]["kw-runc"]["path"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
 
 
 def _default_runtime() -> str:
