@@ -86,11 +86,15 @@ def test_a_metrics_server_that_exited_at_start_is_started_again(state_root):
         assert poll(lambda: components.pid_of(metrics) is None, timeout=10), "metrics-server did not die"
         os.kill(components.pid_of(apiserver), signal.SIGSTOP)  # a starved apiserver: accepts, never answers
         try:
+            logged = metrics.logfile.stat().st_size if metrics.logfile.exists() else 0
             components.start(metrics)
             assert poll(lambda: components.pid_of(metrics) is None, timeout=60, most=0.5), \
                 "metrics-server did not exit while the apiserver hung"
-            assert "unable to load configmap" in metrics.logfile.read_text(errors="replace"), \
-                "metrics-server exited for another reason than its first request to the apiserver"
+            with open(metrics.logfile, errors="replace") as log:  # what this run said, not the first one
+                log.seek(logged)
+                said = log.read()
+            assert "unable to load configmap" in said, \
+                f"metrics-server exited for another reason than its first request to the apiserver: {said[-1500:]}"
         finally:
             os.kill(components.pid_of(apiserver), signal.SIGCONT)
         restarted = healing.settle(layout.kwok_cluster_dir, layout.kit_dir, layout.kubeconfig, name,
