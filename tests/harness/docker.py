@@ -137,9 +137,9 @@ def start() -> Daemon:
     install()
     _install_runtime()
     if answers():
-        if _configured_runtime() == str(RUNTIME):
+        if _configured_runtime() == str(RUNTIME) and _root_dir() == str(data_root()):
             return Daemon(HOST, False, _default_runtime())
-        stop()  # an older daemon names a runtime elsewhere (a checkout that may be gone): restart it
+        stop()  # started from elsewhere: another checkout's runtime, or another cache's images
     if (pid := _pid()) is not None:
         raise HarnessUnavailable(f"dockerd (pid {pid}) is running but does not answer on {HOST}: see {LOG}")
     RUN_DIR.mkdir(parents=True, exist_ok=True)
@@ -201,6 +201,11 @@ def _configured_runtime() -> str:
         return json.loads(CONFIG.read_text())["runtimes"]["kw-runc"]["path"]
     except (OSError, ValueError, KeyError, TypeError):
         return ""
+
+
+def _root_dir() -> str:
+    """Where the running daemon keeps its images (another kit cache's daemon is not ours)."""
+    return _run(["docker", "-H", HOST, "info", "--format", "{{.DockerRootDir}}"]).stdout.strip()
 
 
 def _default_runtime() -> str:
