@@ -55,7 +55,7 @@ def test_the_chinese_notebook_02_draws_its_chart_in_chinese_glyphs(lab, cluster)
         run_all(page)
         page.wait_for_function("document.body.innerText.includes('\"recreate-demo\" deleted')", timeout=420_000)
         said = page.inner_text(".jp-NotebookPanel")
-        assert "在名字空间 ch5-updates-zh 中工作" in said, said[:2000]  # the session's line, in Chinese
+        assert "当前名字空间：ch5-updates-zh" in said, said[:2000]  # the session's line, in Chinese
         assert "✗ 预测：" in said and "提示：" in said  # an unanswered exercise: its ✗ line and hint
 
         probe = _run_new_cell(page, cells, PROBE)

@@ -25,10 +25,10 @@ def test_a_failed_checkpoint_reads_in_chinese_with_its_hint(chinese, capsys):
 
 def test_the_checking_line_and_a_pass_read_in_chinese(chinese, capsys):
     result = checks.checkpoint("job/pi succeeded", lambda: (True, "1/1"), timeout=3, record=False,
-                               label="job/pi 已成功")
+                               label="job/pi 成功完成")
     printed = capsys.readouterr().out
-    assert printed.startswith("正在检查 job/pi 已成功（最多 3 秒）……\n"), printed
-    assert str(result) == "✓ job/pi 已成功：1/1"
+    assert printed.startswith("正在检查 job/pi 成功完成（最多 3 秒）……\n"), printed
+    assert str(result) == "✓ job/pi 成功完成：1/1"
 
 
 def test_in_english_the_lines_are_as_before(monkeypatch):
