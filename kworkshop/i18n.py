@@ -34,7 +34,7 @@ LANGUAGES = ("en", "zh_CN")  # English is the source language: it needs no catal
 # every module belongs to exactly one (tests/unit/test_catalogues.py checks it).
 CATALOGUES: dict[str, tuple[str, ...]] = {
     "kube": ("kube",),
-    "checks": ("checks", "exercises.py", "session.py"),
+    "checks": ("checks", "exercises.py", "session.py", "noeditor.py"),
     "live": ("live", "load"),
     "cluster": ("cluster", "agent", "binaries", "progress.py"),
     "kit": ("__init__.py", "__main__.py", "i18n.py", "paths.py", "settings.py", "commands.py", "polling.py",

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from . import settings
+from . import noeditor, settings
 from .i18n import _
 from .kube.connection import Connection, connect, use
 from .kube.namespaces import fresh_namespace
@@ -81,5 +81,6 @@ def start(namespace: str, *, backend: str = "embedded", solutions: bool = False,
     target = state_dir() / "kubeconfigs" / f"{cluster.name}-{namespace}.yaml"
     kubeconfig = namespaced_kubeconfig(Path(cluster.kubeconfig), namespace, target)
     os.environ["KUBECONFIG"] = str(kubeconfig)
+    os.environ["KUBE_EDITOR"] = noeditor.command()  # `!kubectl edit` says what to do instead of hanging
     kube = use(replace(conn, kubeconfig=kubeconfig))
     return Session(cluster, namespace, kubeconfig, solutions, kube, asked if asked != namespace else "")

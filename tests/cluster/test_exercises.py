@@ -73,3 +73,23 @@ def test_a_paused_rollout_shows_its_symptom_not_its_cause(cluster, namespace, ku
     assert "deployment/api (2 replicas and jonbaier/pod-scaling:0.2)" not in kw.check.progress(namespace)
     kw.solve("02-3-api", namespace=namespace)
     assert kw.check.deployment("api", replicas=2, image="jonbaier/pod-scaling:0.2", namespace=namespace)
+
+
+def test_kubectl_edit_in_a_cell_says_what_to_do_instead_of_hanging(cluster, namespace, kubectl):
+    """The 1.3 hint invites `kubectl edit`; in a `!` line no editor can be typed into, so the session's
+    KUBE_EDITOR answers at once with what to do, and nothing changes (issue 21, item 3)."""
+    import os
+    import subprocess
+
+    from kworkshop import noeditor
+    from kworkshop.cluster import cluster_env
+
+    kubectl("apply", "-n", namespace, "-f", str(NOTEBOOKS / "manifests" / "exercises" / "01-web.yaml"))
+    env = {**os.environ, **cluster_env(cluster.name), "KUBE_EDITOR": noeditor.command()}
+    started = time.monotonic()
+    done = subprocess.run(["kubectl", "edit", "-n", namespace, "deployment/web"], env=env, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode != 0 and time.monotonic() - started < 30
+    assert "kubectl edit needs a terminal to type in" in done.stderr and "kubectl apply -f" in done.stderr, done.stderr
+    assert "nginx:1.27-alpien" in kubectl("get", "-n", namespace, "deployment/web", "-o",
+                                          "jsonpath={.spec.template.spec.containers[0].image}")

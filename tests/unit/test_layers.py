@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("kube", ("kube",)),
     ("agent", ("agent",)),
     ("cluster", ("cluster",)),
-    ("features", ("live", "load", "checks", "exercises", "session", "lab", "notebooks")),
+    ("features", ("live", "load", "checks", "exercises", "session", "noeditor", "lab", "notebooks")),
     ("classroom", ("classroom",)),
     ("cli", ("cli", "__main__")),
 )
