@@ -83,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
         s = sub.add_parser(verb, help=text)
         s.add_argument("--name", default=cluster.DEFAULT_NAME)
 
+    sub.add_parser("images", help=_("list the images that exist on the embedded cluster (its catalogue)"))
+
     lab = sub.add_parser("lab", help=_("JupyterLab on the notebooks, its Terminal set up for the cluster"))
     lab.add_argument("--name", default=cluster.DEFAULT_NAME)
     lab.add_argument("--port", type=int, default=8888)
@@ -171,6 +173,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(_("the cluster is still recorded: run `{command}` again to retry")
                       .format(command=cluster.command("down", args.name)), file=sys.stderr)
             return 1 if problems else 0
+        elif args.command == "images":
+            from .agent.images import catalogue
+
+            print("\n".join(catalogue()))
+            print(_("On the embedded cluster only these images exist: any other fails to pull (ErrImagePull), "
+                    "where a real node would pull it. Add one with `kworkshop up --extra-image IMAGE` or "
+                    "$KWORKSHOP_EXTRA_IMAGES (when the cluster is created)."), file=sys.stderr)
         elif args.command == "status":
             report = cluster.status(args.name)
             print(report)

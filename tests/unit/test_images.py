@@ -52,3 +52,16 @@ def test_catalogue_has_the_e2e_suite_images_of_the_workload_tests(monkeypatch):
         assert image in cat
     # the suite's private-registry image needs credentials a workshop node does not have
     assert "gcr.io/k8s-authenticated-test/agnhost:2.6" not in cat
+
+
+def test_kworkshop_images_lists_the_catalogue_and_how_to_extend_it(monkeypatch, capsys):
+    from kworkshop import cli
+
+    monkeypatch.setenv("KWORKSHOP_EXTRA_IMAGES", "example.com/mine:2")
+    monkeypatch.setenv("KWORKSHOP_LANG", "en")
+    assert cli.main(["images"]) == 0
+    out, err = capsys.readouterr()
+    listed = out.split()
+    assert "nginx:1.27-alpine" in listed and "jonbaier/pod-scaling:0.1" in listed and "example.com/mine:2" in listed
+    assert "jonbaier/pod-scaling:42.0" not in listed and listed == sorted(listed)
+    assert "--extra-image" in err and "ErrImagePull" in err
