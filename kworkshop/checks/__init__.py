@@ -17,8 +17,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
+import yaml
 from kubernetes import client
 
 from ..agent.images import normalize
@@ -28,6 +30,7 @@ from ..kube import facts
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected, is_strict
 from ..kube.facts import PART_OF, PROGRESS_CONFIGMAP
+from ..kube.transport import as_json
 from ..polling import poll
 
 
@@ -220,17 +223,57 @@ def _symptom(d: Any, namespace: str) -> str:
     return _("the pods still run {images}").format(images=", ".join(running))
 
 
+def pod_differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+    """Where a pod template (as JSON) runs other work than ``expected`` does: each container's
+    image, command and args, and the node selector. What an exercise lets the learner change (the
+    restart policy, retries) is not compared."""
+    out: list[str] = []
+    want, have = expected.get("spec") or {}, actual.get("spec") or {}
+    if (want.get("nodeSelector") or {}) != (have.get("nodeSelector") or {}):
+        out.append(_("its nodeSelector is {have}, not {want}").format(
+            have=have.get("nodeSelector") or {}, want=want.get("nodeSelector") or {}))
+    mine = {c.get("name"): c for c in have.get("containers") or []}
+    for container in want.get("containers") or []:
+        other = mine.get(container.get("name"))
+        if other is None:
+            out.append(_("it has no container {name}").format(name=container.get("name")))
+            continue
+        for field in ("image", "command", "args"):
+            if container.get(field) != other.get(field):
+                out.append(_("container {name} has another {field}").format(name=container.get("name"), field=field))
+    return out
+
+
 @connected
-def job_succeeded(name: str, *, completions: int = 1, namespace: str | None = None, timeout: float = 90,
-                  hint: str | None = None, record: bool = True, kube: Connection | None = None) -> CheckResult:
-    """The Job has at least ``completions`` succeeded pods."""
+def job_succeeded(name: str, *, completions: int = 1, parallelism: int | None = None, same_as: str | None = None,
+                  namespace: str | None = None, timeout: float = 90, hint: str | None = None, record: bool = True,
+                  kube: Connection | None = None) -> CheckResult:
+    """The Job has ``completions`` succeeded pods.
+
+    ``parallelism``: its spec must also say so (and ``completions`` exactly, not more). ``same_as``: a
+    manifest file whose Job's pods it must run unchanged (``pod_differences``), so a diagnose
+    exercise is passed by fixing the Job, not by replacing its work.
+    """
     batch = client.BatchV1Api(api_client())
     ns = current_namespace(namespace)
+    expected = None
+    if same_as is not None:
+        expected = (yaml.safe_load(Path(same_as).read_text()) or {})["spec"]["template"]
 
     def condition() -> tuple[bool, str]:
         j, missing = _read(batch.read_namespaced_job, "job", name, ns)
         if j is None:
             return False, missing
+        if parallelism is not None and (j.spec.completions, j.spec.parallelism) != (completions, parallelism):
+            return Settled(False, ngettext("it asks for {completions} completion, {parallelism} at a time",
+                                           "it asks for {completions} completions, {parallelism} at a time",
+                                           j.spec.completions or 1).format(
+                completions=j.spec.completions, parallelism=j.spec.parallelism))
+        if expected is not None:
+            changed = pod_differences(expected, as_json(j.spec.template))
+            if changed:
+                return Settled(False, _("it does not run the exercise's work: {changes}").format(
+                    changes="; ".join(changed)))
         done = j.status.succeeded or 0
         if any(c.type == "Failed" and c.status == "True" for c in j.status.conditions or []):
             return Settled(False, _("it failed after {done}/{completions} completions").format(

@@ -93,3 +93,17 @@ def test_kubectl_edit_in_a_cell_says_what_to_do_instead_of_hanging(cluster, name
     assert "kubectl edit needs a terminal to type in" in done.stderr and "kubectl apply -f" in done.stderr, done.stderr
     assert "nginx:1.27-alpien" in kubectl("get", "-n", namespace, "deployment/web", "-o",
                                           "jsonpath={.spec.template.spec.containers[0].image}")
+
+
+def test_exercise_4_3_wants_four_completions_two_at_a_time(cluster, namespace, kubectl):
+    """A Job that runs one at a time, or more than four, is not the batch asked for (issue 21, item 9)."""
+    kubectl("create", "job", "four-items", "-n", namespace, "--image=busybox:1.36", "--", "sleep", "3")
+    started = time.monotonic()
+    wrong = kw.check.job_succeeded("four-items", completions=4, parallelism=2, namespace=namespace, record=False)
+    assert not wrong and wrong.detail == "it asks for 1 completion, 1 at a time", wrong.detail
+    assert time.monotonic() - started < 10  # a Job's spec will not change by itself: no waiting it out
+    kubectl("delete", "job", "four-items", "-n", namespace, "--wait=true")
+    kw.solve("04-3-four-items", namespace=namespace)
+    done = kw.check.job_succeeded("four-items", completions=4, parallelism=2, namespace=namespace, timeout=90,
+                                  record=False)
+    assert done, done

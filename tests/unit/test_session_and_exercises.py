@@ -78,3 +78,22 @@ def test_a_prediction_is_compared_as_the_learner_wrote_it():
     assert same_answer("3", 3) and same_answer(3, "3") and same_answer(" Running", "running")
     assert same_answer("ErrImagePull", "ErrImagePull")
     assert not same_answer(2, 3) and not same_answer(None, 3) and not same_answer("", 0)
+
+
+def test_a_fixed_job_must_still_do_the_exercises_work():
+    """4.2 and 5.1 are passed by fixing the Job, not by replacing what it runs or where (issue 21, item 9)."""
+    from pathlib import Path
+
+    from kworkshop.checks import pod_differences
+
+    manifests = Path(__file__).parents[2] / "notebooks" / "manifests" / "exercises"
+    gpu = yaml.safe_load((manifests / "05-gpu-report.yaml").read_text())["spec"]["template"]
+    assert pod_differences(gpu, gpu) == []
+    fixed = {**gpu, "spec": {**gpu["spec"], "restartPolicy": "OnFailure"}}  # what a fix may change
+    assert pod_differences(gpu, fixed) == []
+    anywhere = {**gpu, "spec": {k: v for k, v in gpu["spec"].items() if k != "nodeSelector"}}
+    assert pod_differences(gpu, anywhere) == ["its nodeSelector is {}, not {'accelerator': 'nvidia-tesla-t4'}"]
+    imports = yaml.safe_load((manifests / "04-import.yaml").read_text())["spec"]["template"]
+    container = {**imports["spec"]["containers"][0], "args": ["exit 0"]}
+    replaced = {**imports, "spec": {**imports["spec"], "containers": [container]}}
+    assert pod_differences(imports, replaced) == ["container import has another args"]
