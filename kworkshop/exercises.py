@@ -59,10 +59,16 @@ class _Reveal:
         return _("One way to solve {key}:").format(key=self.key) + f"\n{self.text}"
 
 
-def solution(key: str) -> _Reveal:
-    """The solution of exercise ``key``, to read when stuck (it changes nothing)."""
+@connected
+def solution(key: str, namespace: str | None = None, *, kube: Connection | None = None) -> _Reveal:
+    """The solution of exercise ``key``, to read when stuck (it changes nothing).
+
+    Shown with the notebook's namespace in place of ``$NAMESPACE``, so its lines can be pasted into
+    a Terminal, where no ``NAMESPACE`` is set, as well as into a cell.
+    """
     path = solution_file(key)
-    return _Reveal(key, path.read_text())
+    ns = current_namespace(namespace)
+    return _Reveal(key, path.read_text().replace('"$NAMESPACE"', ns).replace("$NAMESPACE", ns))
 
 
 @connected

@@ -38,6 +38,12 @@ def test_every_solution_is_found_and_revealed_folded():
     assert reveal._repr_html_().startswith("<details><summary>")
 
 
+def test_a_shown_solution_names_the_notebooks_namespace_so_a_terminal_can_run_it():
+    shown = exercises.solution("02-2-to-revision", namespace="ch5-updates").text
+    assert "NAMESPACE" not in shown and "-n ch5-updates" in shown
+    assert "NAMESPACE" in exercises.solution_file("02-2-to-revision").read_text()  # kw.solve still sets it
+
+
 def test_a_missing_solution_is_a_clear_error():
     with pytest.raises(exercises.SolutionError, match="no solution 'nope'"):
         exercises.solution("nope")
