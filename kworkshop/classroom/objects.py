@@ -33,7 +33,7 @@ from ..kube.facts import CLASS_FIELD_MANAGER, PROGRESS_CONFIGMAP
 from ..kube.namespaces import wait_for_default_service_account
 from ..kube.tables import Table
 from ..kube.watch import wait_for
-from .plan import CLASS_LABEL, LEARNER_LABEL, Learner, cluster_objects, kubeconfig, learners, namespaced_objects
+from .plan import CLASS_LABEL, LEARNER_LABEL, SYSTEM, Learner, cluster_objects, kubeconfig, learners, namespaced_objects
 
 TOKEN_SECONDS = 7 * 24 * 3600  # a week: long enough for a course
 
@@ -104,7 +104,9 @@ def delete(class_name: str = "class", *, timeout: float = 120, kube: Connection 
     for ns in core.list_namespace(label_selector=selector).items:
         core.delete_namespace(ns.metadata.name)
         gone.append(f"namespace/{ns.metadata.name}")
-    cluster_wide = (("clusterrolebinding", rbac.list_cluster_role_binding, rbac.delete_cluster_role_binding),
+    cluster_wide = (("rolebinding", lambda **kw: rbac.list_namespaced_role_binding(SYSTEM, **kw),
+                     lambda name: rbac.delete_namespaced_role_binding(name, SYSTEM)),
+                    ("clusterrolebinding", rbac.list_cluster_role_binding, rbac.delete_cluster_role_binding),
                     ("clusterrole", rbac.list_cluster_role, rbac.delete_cluster_role),
                     ("node", core.list_node, core.delete_node))
     for kind, lister, deleter in cluster_wide:

@@ -88,9 +88,14 @@ def namespaced_objects(learner: Learner, quota: dict[str, str] | None = None) ->
     ]
 
 
+SYSTEM = "kube-system"  # its DaemonSets are what chapter 5 shows first: learners may read them
+
+
 def cluster_objects(learner: Learner, nodes: list[str]) -> list[dict[str, Any]]:
-    """Reading every node, labelling only the learner's own ones (by name)."""
+    """Reading every node, labelling only the learner's own ones (by name); reading kube-system's
+    DaemonSets and pods (``kubectl get ds -n kube-system``, as the chapter does)."""
     name = f"kworkshop:{learner.namespace}"
+    system = f"{name}:{SYSTEM}-read"
     rules: list[dict[str, Any]] = [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list", "watch"]},
                                    {"apiGroups": ["metrics.k8s.io"], "resources": ["nodes"], "verbs": ["get", "list"]}]
     if nodes:
@@ -100,6 +105,13 @@ def cluster_objects(learner: Learner, nodes: list[str]) -> list[dict[str, Any]]:
          "rules": rules},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": _meta(name, learner),
          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name},
+         "subjects": [{"kind": "ServiceAccount", "name": "learner", "namespace": learner.namespace}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": _meta(system, learner),
+         "rules": [{"apiGroups": ["apps"], "resources": ["daemonsets"], "verbs": ["get", "list", "watch"]},
+                   {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",  # only in kube-system
+         "metadata": _meta(system, learner, SYSTEM),
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": system},
          "subjects": [{"kind": "ServiceAccount", "name": "learner", "namespace": learner.namespace}]},
     ]
 

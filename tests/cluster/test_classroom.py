@@ -35,6 +35,11 @@ def test_a_class_of_five(cluster, tmp_path):
         kw.apply(deployment("intruder", "busybox"), kube=intruder)
     mine = them[0]
     assert kw.labelable_nodes(kube=mine) == first.node_names(2)  # what notebook 05 uses in a class
+    system = mine.with_namespace("kube-system")  # notebook 05 starts with `kubectl get ds -n kube-system`
+    assert {"kube-proxy", "node-problem-detector"} <= set(kw.get("daemonsets", kube=system).column("name"))
+    assert kw.get("pods", kube=system).rows
+    with pytest.raises(kw.ForbiddenError):
+        kw.get("configmaps", kube=system)  # reading, and only DaemonSets and pods
     assert kw.label(f"node/{first.node_names(1)[0]}", nodenickname="mine", kube=mine).endswith("labeled")
     with pytest.raises(kw.ForbiddenError):
         kw.label(f"node/{second.node_names(1)[0]}", nodenickname="theirs", kube=mine)
@@ -59,3 +64,4 @@ def test_a_class_of_five(cluster, tmp_path):
     assert core.list_node(label_selector=selector).items == []
     assert rbac.list_cluster_role(label_selector=selector).items == []
     assert rbac.list_cluster_role_binding(label_selector=selector).items == []
+    assert rbac.list_namespaced_role_binding("kube-system", label_selector=selector).items == []
