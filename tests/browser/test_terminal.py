@@ -34,13 +34,20 @@ def _screen(page) -> str:
     }""")
 
 
+def _after(text: str, command: str) -> str:
+    """The screen from the last place ``command`` was typed. The terminal wraps a long line into
+    rows (a long prompt path, one digit more in pytest's folder), so the command may have row
+    breaks anywhere in it."""
+    found = list(re.finditer("\n?".join(re.escape(ch) for ch in command), text))
+    return text[found[-1].start():] if found else ""
+
+
 def _run(page, command: str, until: str, timeout: float = 60) -> str:
     """Type ``command`` in the terminal and wait until ``until`` (a regex) shows after it."""
     page.keyboard.type(command + "\n", delay=15)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        text = _screen(page)
-        after = text[text.rfind(command):] if command in text else ""
+        after = _after(_screen(page), command)
         if re.search(until, after):
             return after
         page.wait_for_timeout(300)
