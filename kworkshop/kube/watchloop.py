@@ -48,6 +48,14 @@ class Source(Protocol):
         """``namespace/name`` of an object, for the log."""
 
 
+def _quietly(close: Closer) -> None:
+    """Close a connection that may already be closed (the server ended the watch): that is fine."""
+    try:
+        close()
+    except OSError:
+        pass
+
+
 class WatchLoop:
     """``WatchLoop(source, on_event).start()``: ``on_event(type, obj)`` for ``SYNC``, ``ADDED``,
     ``MODIFIED`` and ``DELETED`` until ``stop()``."""
@@ -69,11 +77,10 @@ class WatchLoop:
         return self
 
     def stop(self, timeout: float = 5) -> None:
-        with self._lock:
+        with self._lock:  # held while closing: the stream cannot hand back its connection meanwhile
             self._stop.set()
-            close = self._close
-        if close is not None:
-            close()
+            if self._close is not None:
+                _quietly(self._close)
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout)
 
@@ -84,9 +91,8 @@ class WatchLoop:
     def _opened(self, close: Closer | None) -> None:
         with self._lock:
             self._close = close
-            stopped = self._stop.is_set()
-        if close is not None and stopped:  # stop() came while the connection was being opened
-            close()
+            if close is not None and self._stop.is_set():  # stop() came while it was being opened
+                _quietly(close)
 
     def _deliver(self, kind: str, obj: Any) -> None:
         try:

@@ -135,3 +135,28 @@ def test_the_loop_relists_after_gone_and_resumes_after_a_dropped_connection():
     assert seen == [("SYNC", "listed-1"), ("ADDED", "a"), ("SYNC", "listed-2"), ("DELETED", "a")]
     assert source.watched_from == ["10", "12", "20", "20", "21"]
     assert loop.reconnects == 1 and not loop.alive
+
+
+def test_stop_is_quiet_when_the_connection_is_already_closed():
+    """The server may end a watch (and close its socket) just as stop() closes it: stop() must not raise."""
+
+    class ClosedUnderneath(BlockingSource):
+        def stream(self, resource_version, timeout_seconds, opened):
+            self.opening.set()
+
+            def close():
+                self.closed.set()
+                raise OSError(9, "Bad file descriptor")  # what urllib3's shutdown() says then
+
+            opened(close)
+            try:
+                self.closed.wait(60)
+                yield from ()
+            finally:
+                opened(None)
+
+    source = ClosedUnderneath()
+    loop = WatchLoop(source, lambda kind, obj: None).start()
+    assert source.opening.wait(5), "the watch never opened"
+    loop.stop(timeout=2)
+    assert source.closed.is_set() and not loop.alive
