@@ -16,6 +16,7 @@ The tree::
     └── ApiError                   the API server refused a request (kube/transport.py translates)
         ├── NotFoundError          404: the object does not exist
         ├── ConflictError          409: it already exists, or changed under us
+        ├── GoneError              410: a watch's resourceVersion is too old (the watcher relists)
         ├── InvalidError           422/400: the server rejected the object (field, value)
         └── ForbiddenError         403: RBAC does not allow it
 
@@ -97,6 +98,10 @@ class NotFoundError(ApiError):
 
 class ConflictError(ApiError):
     """409: the object already exists, or was changed by someone else."""
+
+
+class GoneError(ApiError):
+    """410: the resourceVersion a watch resumes from was compacted away; the watcher lists again."""
 
 
 class InvalidError(ApiError, ConfigError):

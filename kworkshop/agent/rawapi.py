@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from ..errors import ApiError, ConfigError
+from ..errors import ConfigError
 from ..kube.apierrors import api_error, unreachable
-from ..kube.watchloop import Closer, Event, Gone, WatchLoop
+from ..kube.watchloop import Closer, Event, WatchLoop
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
@@ -241,14 +241,14 @@ class RawApi:
         return self.request("PATCH", path, body, content_type)
 
     def watch(self, path: str, resource_version: str | None, timeout_seconds: int = 30,
-              opened: Callable[[http.client.HTTPConnection | None], None] | None = None,
+              opened: Callable[[Closer | None], None] | None = None,
               **query: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         """The events of a watch from ``resource_version`` (with bookmarks) until the server ends it
-        after ``timeout_seconds``. ``opened(conn)`` gets the connection, so another thread can
-        close it to end the watch at once; ``opened(None)`` when it is over."""
+        after ``timeout_seconds``. ``opened(close)`` gets a function another thread may call to end
+        the watch at once; ``opened(None)`` when it is over."""
         conn = self.connect(timeout=timeout_seconds + 30)  # a silent connection is a dead one
         if opened is not None:
-            opened(conn)
+            opened(lambda: _shutdown(conn))
         try:
             conn.request("GET", self.prefix + with_query(path, {
                 **query, "watch": True, "resourceVersion": resource_version, "allowWatchBookmarks": True,
@@ -304,20 +304,8 @@ class RawSource:
 
     def stream(self, resource_version: str | None, timeout_seconds: int,
                opened: Callable[[Closer | None], None]) -> Iterator[Event]:
-        def connected(conn: http.client.HTTPConnection | None) -> None:
-            opened(None if conn is None else lambda: _shutdown(conn))
-
-        try:
-            for kind, obj in self.api.watch(self.path, resource_version, timeout_seconds, opened=connected):
-                yield kind, obj, (obj.get("metadata") or {}).get("resourceVersion")
-        except ApiError as exc:
-            if exc.status == 410:
-                raise Gone() from exc
-            raise
-
-    def describe(self, obj: Any) -> str:
-        meta = obj.get("metadata") or {} if isinstance(obj, dict) else {}
-        return f"{meta.get('namespace') or ''}/{meta.get('name')}"
+        for kind, obj in self.api.watch(self.path, resource_version, timeout_seconds, opened=opened):
+            yield kind, obj, (obj.get("metadata") or {}).get("resourceVersion")
 
 
 def _shutdown(conn: http.client.HTTPConnection) -> None:

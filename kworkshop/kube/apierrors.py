@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import settings
 from ..commands import command
-from ..errors import ApiError, ConflictError, ForbiddenError, InvalidError, NotFoundError, UnreachableError
+from ..errors import ApiError, ConflictError, ForbiddenError, GoneError, InvalidError, NotFoundError, UnreachableError
 from ..i18n import _
 
 
@@ -47,8 +47,9 @@ def api_error(status: int, reason: str, body: Any, what: str, hint: str = "") ->
     if status == 403:
         return ForbiddenError(_("{what}: not allowed ({message}). Your account may lack the RBAC rights.")
                               .format(what=what, message=detail), **{**fields, "hint": "kubectl auth can-i --list"})
-    return ApiError(_("{what}: the API server answered {status} {reason}: {message}")
-                    .format(what=what, status=status, reason=reason, message=detail), **fields)
+    generic = GoneError if status == 410 else ApiError  # 410 only tells a watcher to list again
+    return generic(_("{what}: the API server answered {status} {reason}: {message}")
+                   .format(what=what, status=status, reason=reason, message=detail), **fields)
 
 
 @contextlib.contextmanager

@@ -50,6 +50,12 @@ def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
+def key(obj: Any) -> str:
+    """``namespace/name`` of an object (``/name`` when cluster-scoped): how a watch tells objects apart."""
+    meta = _get(obj, "metadata")
+    return f"{_get(meta, 'namespace') or ''}/{_get(meta, 'name')}"
+
+
 def condition_true(status: Any, kind: str) -> bool:
     """Whether ``status`` (of a Node, Pod, Deployment ...) has condition ``kind`` with status True."""
     return any(_get(c, "type") == kind and _get(c, "status") == "True" for c in _get(status, "conditions") or [])

@@ -15,6 +15,7 @@ doing with ``doing`` (``kube/apierrors.py``, which also holds the sentences).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,10 +55,13 @@ def as_json(obj: Any) -> Any:
     """An API model as the JSON the server sends (camelCase keys); plain data unchanged."""
     if isinstance(obj, (dict, list, str, int, float, bool)) or obj is None:
         return obj
-    return _SERIALIZER.sanitize_for_serialization(obj)
+    return _serializer().sanitize_for_serialization(obj)
 
 
-_SERIALIZER = client.ApiClient()  # only its (pure) serializer is used: it never sends a request
+@functools.cache
+def _serializer() -> client.ApiClient:
+    """A client used only for its (pure) serializer: it never sends a request. Made on first use."""
+    return client.ApiClient()
 
 
 def new_client(kubeconfig: str | Path | None = None, context: str | None = None, *,

@@ -15,10 +15,11 @@ from typing import Any
 
 from kubernetes import watch
 
-from ..errors import ApiError, WaitTimeout
+from ..errors import GoneError, WaitTimeout
 from ..i18n import _, ngettext
+from . import facts
 from .apierrors import api_error
-from .watchloop import Closer, Event, Gone, WatchLoop
+from .watchloop import Closer, Event, WatchLoop
 
 
 def wait_for(list_fn: Callable[..., Any], done: Callable[[list[Any]], Any], timeout: float, what: str,
@@ -33,7 +34,7 @@ def wait_for(list_fn: Callable[..., Any], done: Callable[[list[Any]], Any], time
     items: dict[str, Any] = {}
     while True:
         listed, version = source.list()
-        items = {_key(i): i for i in listed}
+        items = {facts.key(i): i for i in listed}
         if done(list(items.values())):
             return list(items.values())
         remaining = deadline - time.monotonic()
@@ -42,14 +43,14 @@ def wait_for(list_fn: Callable[..., Any], done: Callable[[list[Any]], Any], time
         try:
             for kind, obj, _version in source.stream(version, max(1, int(remaining + 0.999)), _unused):
                 if kind == "DELETED":
-                    items.pop(_key(obj), None)
+                    items.pop(facts.key(obj), None)
                 elif kind in ("ADDED", "MODIFIED"):
-                    items[_key(obj)] = obj
+                    items[facts.key(obj)] = obj
                 if done(list(items.values())):
                     return list(items.values())
                 if time.monotonic() >= deadline:
                     break
-        except Gone:  # the resourceVersion is too old: relist
+        except GoneError:  # the resourceVersion is too old: relist
             pass
         if time.monotonic() >= deadline:
             break
@@ -61,11 +62,6 @@ def wait_for(list_fn: Callable[..., Any], done: Callable[[list[Any]], Any], time
 
 def _unused(close: Closer | None) -> None:
     """``wait_for`` reads its stream on the caller's thread: nobody else needs to close it."""
-
-
-def _key(obj: Any) -> str:
-    meta = obj.metadata
-    return f"{meta.namespace or ''}/{meta.name}"
 
 
 class ClientSource:
@@ -86,25 +82,18 @@ class ClientSource:
 
     def stream(self, resource_version: str | None, timeout_seconds: int,
                opened: Callable[[Closer | None], None]) -> Iterator[Event]:
-        try:
-            response = self.list_fn(watch=True, resource_version=resource_version, timeout_seconds=timeout_seconds,
-                                    allow_watch_bookmarks=True, _preload_content=False,
-                                    _request_timeout=(10, timeout_seconds + 30),  # silent is dead
-                                    **self.kwargs)
-        except ApiError as exc:  # the transport's translation
-            if exc.status == 410:
-                raise Gone() from exc
-            raise
+        response = self.list_fn(watch=True, resource_version=resource_version, timeout_seconds=timeout_seconds,
+                                allow_watch_bookmarks=True, _preload_content=False,
+                                _request_timeout=(10, timeout_seconds + 30),  # silent is dead
+                                **self.kwargs)
         opened(response.shutdown)  # urllib3 >= 2.3: unblocks a read in another thread
         try:
             for line in response:  # urllib3 yields the body line by line
                 event = self._decoder.unmarshal_event(line, self._type)
                 if event is None:
                     continue
-                if event["type"] == "ERROR":
+                if event["type"] == "ERROR":  # a Status (410: GoneError, the loop lists again)
                     status = event["raw_object"]
-                    if status.get("code") == 410:
-                        raise Gone()
                     raise api_error(int(status.get("code") or 500), str(status.get("reason") or "Error"), status,
                                     f"watch {self.name}")
                 raw = event["raw_object"]
@@ -113,9 +102,6 @@ class ClientSource:
             opened(None)
             response.close()
             response.release_conn()
-
-    def describe(self, obj: Any) -> str:
-        return _key(obj) if hasattr(obj, "metadata") else repr(obj)[:80]
 
 
 class Watcher(WatchLoop):

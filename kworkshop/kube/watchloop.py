@@ -20,14 +20,13 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
+from ..errors import GoneError
+from . import facts
+
 log = logging.getLogger("kworkshop.watch")
 
 Closer = Callable[[], None]
 Event = tuple[str, Any, "str | None"]  # (type, object, its resourceVersion)
-
-
-class Gone(Exception):
-    """The resourceVersion we resume from was compacted away (HTTP 410): the loop relists."""
 
 
 class Source(Protocol):
@@ -42,10 +41,7 @@ class Source(Protocol):
                opened: Callable[[Closer | None], None]) -> Iterator[Event]:
         """The events after ``resource_version`` until the server ends the watch. Calls
         ``opened(close)`` once the connection exists (``close()`` must end a blocked read from
-        another thread) and ``opened(None)`` when it is over; raises ``Gone`` on 410."""
-
-    def describe(self, obj: Any) -> str:
-        """``namespace/name`` of an object, for the log."""
+        another thread) and ``opened(None)`` when it is over; a 410 is the kit's ``GoneError``."""
 
 
 def _quietly(close: Closer) -> None:
@@ -100,7 +96,7 @@ class WatchLoop:
         except Exception:
             self.failures += 1
             log.exception("watch %s: the callback failed on %s %s; the watch goes on",
-                          self.source.name, kind, self.source.describe(obj))
+                          self.source.name, kind, facts.key(obj))
 
     def _run(self) -> None:
         backoff = 0.5
@@ -118,7 +114,7 @@ class WatchLoop:
                     if kind != "BOOKMARK":
                         self._deliver(kind, obj)
                 backoff = 0.5
-            except Gone:
+            except GoneError:  # the resourceVersion we resume from was compacted away: list again
                 self.resource_version = None
             except Exception as exc:  # connection refused/reset while the apiserver restarts
                 if self._stop.is_set():

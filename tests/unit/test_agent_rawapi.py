@@ -20,7 +20,7 @@ from kworkshop.agent.rawapi import (
     read_kubeconfig,
     with_query,
 )
-from kworkshop.errors import ApiError, ConfigError, NotFoundError
+from kworkshop.errors import ApiError, ConfigError, GoneError, NotFoundError
 
 
 def test_paths_of_core_and_group_resources():
@@ -156,7 +156,7 @@ def test_the_watcher_relists_after_410_and_reconnects_after_a_dropped_connection
     api = ScriptedApi([
         [("ADDED", {"metadata": {"name": "a", "resourceVersion": "11"}}),
          ("BOOKMARK", {"metadata": {"resourceVersion": "12"}})],
-        ApiError("expired", 410, reason="Expired"),                 # resume from 12 is too old: relist
+        GoneError("expired", 410, reason="Expired"),                 # resume from 12 is too old: relist
         ConnectionRefusedError(111, "refused"),         # the apiserver restarts: retry from 20
         [("DELETED", {"metadata": {"name": "a", "resourceVersion": "21"}})],
     ])

@@ -62,3 +62,11 @@ def test_a_stuck_rollout_is_any_pull_error_or_a_crash_loop():
     assert set(facts.PULL_ERRORS) < set(facts.STUCK_REASONS)
     assert "CrashLoopBackOff" in facts.STUCK_REASONS and "CrashLoopBackOff" not in facts.PULL_ERRORS
     assert "InvalidImageName" in facts.PULL_ERRORS
+
+
+def test_an_objects_key_from_a_dict_or_a_model():
+    from kubernetes import client
+
+    assert facts.key({"metadata": {"namespace": "ch5", "name": "web"}}) == "ch5/web"
+    assert facts.key({"metadata": {"name": "kwok-node-0"}}) == "/kwok-node-0"
+    assert facts.key(client.V1Pod(metadata=client.V1ObjectMeta(namespace="ch5", name="web-1"))) == "ch5/web-1"

@@ -152,6 +152,10 @@ def test_api_errors_in_english(en):
     missing = api_error(404, "Not Found", _status('deployments.apps "web" not found'), "scaling deployment/web")
     assert str(missing) == 'scaling deployment/web: not found (deployments.apps "web" not found).'
     assert missing.status == 404 and missing.reason == "Not Found" and missing.body["kind"] == "Status"
+    from kworkshop.errors import GoneError
+
+    gone = api_error(410, "Expired", _status("too old resource version"), "watch /api/v1/pods")
+    assert isinstance(gone, GoneError) and isinstance(gone, kw.ApiError)  # a watch lists again on it
 
 
 def test_doing_names_the_action_and_keeps_class_status_and_body(en):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from kworkshop.kube.watchloop import Gone, WatchLoop
+from kworkshop.errors import GoneError
+from kworkshop.kube.watchloop import WatchLoop
 
 
 class BlockingSource:
@@ -37,9 +38,6 @@ class BlockingSource:
         finally:
             opened(None)
 
-    def describe(self, obj):
-        return obj["name"]
-
 
 def test_stop_closes_the_open_watch_at_once():
     source = BlockingSource([("ADDED", {"name": "a"}, "2")])
@@ -68,7 +66,8 @@ def test_a_stop_during_connecting_closes_the_connection_once_it_opens():
 
 
 def test_a_failing_callback_is_logged_at_error_and_the_watch_goes_on(caplog):
-    source = BlockingSource([("ADDED", {"name": "bad"}, "2"), ("ADDED", {"name": "good"}, "3")])
+    source = BlockingSource([("ADDED", {"name": "bad", "metadata": {"namespace": "ns", "name": "bad"}}, "2"),
+                             ("ADDED", {"name": "good"}, "3")])
     seen: list = []
     good = threading.Event()
 
@@ -86,7 +85,7 @@ def test_a_failing_callback_is_logged_at_error_and_the_watch_goes_on(caplog):
     assert seen == ["listed", "good"]
     assert loop.failures == 1 and loop.reconnects == 0 and source.watches == 1
     failed = [r for r in caplog.records if r.levelno == logging.ERROR]
-    assert failed and "ADDED bad" in failed[0].getMessage(), [r.getMessage() for r in caplog.records]
+    assert failed and "ADDED ns/bad" in failed[0].getMessage(), [r.getMessage() for r in caplog.records]
 
 
 class ScriptedSource:
@@ -117,14 +116,11 @@ class ScriptedSource:
             raise step
         yield from step
 
-    def describe(self, obj):
-        return obj["name"]
-
 
 def test_the_loop_relists_after_gone_and_resumes_after_a_dropped_connection():
     source = ScriptedSource([
         [("ADDED", {"name": "a"}, "11"), ("BOOKMARK", {"name": ""}, "12")],
-        Gone(),                                   # resume from 12 is too old: relist
+        GoneError("too old", 410),                 # resume from 12 is too old: relist
         ConnectionRefusedError(111, "refused"),   # the apiserver restarts: resume from 20
         [("DELETED", {"name": "a"}, "21")],
     ])
