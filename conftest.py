@@ -13,7 +13,9 @@ Every test belongs to exactly one tier, given here from where it lives (a module
 
 The slow tiers run in parallel workers (``make test``): a chapter notebook gets a cluster of the
 worker's own (``kworkshop-nb-<worker>``, created by the notebook's ``kw.start``, deleted when the worker
-ends), so an English chapter and its Chinese twin never share nodes, labels or a class.
+ends), so an English chapter and its Chinese twin never share nodes, labels or a class. In a Chinese
+chapter every line the kit speaks (a checkpoint's ✓/✗, any line in Chinese) is read for English left
+in it (``tests/notebooks/english.py``): the cell fails naming the line.
 """
 
 from __future__ import annotations
@@ -33,7 +35,11 @@ BY_PLACE = {
     "tests/unit": "unit",
     "tests/notebooks/test_structure.py": "unit",
     "tests/notebooks/test_editions.py": "unit",
+    "tests/notebooks/test_zh_solutions.py": "unit",
+    "tests/notebooks/test_zh_terms.py": "unit",
+    "tests/notebooks/test_zh_manifests.py": "unit",
     "tests/notebooks/test_runner.py": "notebooks",
+    "tests/notebooks/test_class_chapter5.py": "notebooks",
     "tests/cluster/test_kind_backend.py": "kind",
     "tests/cluster/test_docker_harness.py": "kind",
     "tests/cluster": "cluster",
@@ -43,10 +49,10 @@ BY_PLACE = {
 # fixtures that start or need a cluster, a browser or Go: a unit test may use none of them
 HEAVY_FIXTURES = {"cluster", "kubectl", "namespace", "lab", "stagetool"}
 # files known to take minutes, started first so the slowest do not end the run alone
-SLOW_FIRST = ("test_kind_backend.py", "03-autoscaling.ipynb", "test_class_serve.py", "test_autoscaling.py",
-              "test_chaos.py", "test_chart_walk.py", "test_chinese_chart.py", "test_terminal.py",
+SLOW_FIRST = ("test_kind_backend.py", "03-autoscaling.ipynb", "test_class_serve.py", "test_class_chapter5.py",
+              "test_autoscaling.py", "test_chaos.py", "test_chart_walk.py", "test_chinese_chart.py", "test_terminal.py",
               "test_jupyterlab.py", "test_binder_start.py", "02-updates-history-rollback.ipynb",
-              "test_kubelet_stages.py")
+              "test_kubelet_stages.py", "test_learner_walk.py")
 
 
 def tier_of(item: pytest.Item) -> str:
@@ -109,6 +115,22 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A cell of a Chinese chapter passes only when no line the learner reads from the kit is English."""
+    result = yield
+    if item.path.suffix == ".ipynb" and item.path.parent.name == "zh-CN":
+        from tests.notebooks.english import english_runs, read_by_learner
+
+        texts = [out.get("text", "") if out.get("output_type") == "stream" else
+                 (out.get("data") or {}).get("text/plain", "") for out in getattr(item, "test_outputs", None) or []]
+        english = [(line, runs) for text in texts for line in text.splitlines()
+                   if read_by_learner(line) and (runs := english_runs(line))]
+        assert not english, "English in what a Chinese-edition learner reads:\n" + "\n".join(
+            f"  {line.strip()}   <- {runs}" for line, runs in english)
+    return result
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -8,6 +8,8 @@ one line per notebook: passed or failed, how long it took, and the failing cell'
 from __future__ import annotations
 
 import html
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,27 +42,38 @@ def run_notebooks(notebooks: list[Path], output: Path, parameters: dict[str, Any
     """Execute each notebook with papermill into ``output``; write HTML pages and ``index.html``."""
     import papermill as pm
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     missing = [str(p) for p in notebooks if not p.is_file()]
     if missing:
         raise ConfigError(_("no such notebook: {names}").format(names=", ".join(missing)))
     output.mkdir(parents=True, exist_ok=True)
     runs = []
-    for path in notebooks:
-        target = output / path.name
-        start = time.monotonic()
-        error = ""
-        try:
-            pm.execute_notebook(str(path), str(target), parameters=parameters or {}, cwd=str(path.parent),
-                                execution_timeout=timeout, progress_bar=False, kernel_name="python3")
-        except pm.PapermillExecutionError as exc:
-            error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"[:300]
-        except Exception as exc:  # a kernel that died, a timeout: the notebook still gets its line
-            error = f"{type(exc).__name__}: {exc}"[:300]
-        runs.append(NotebookRun(path.stem, not error, time.monotonic() - start, target, error))
-        if target.exists():
-            body, _resources = HTMLExporter().from_filename(str(target))
-            target.with_suffix(".html").write_text(body)
+    # kernels talk over Unix sockets in a folder of this run's own: TCP ports are picked free, closed,
+    # then bound by the kernel, so two runs starting kernels at the same moment (a class, parallel
+    # CI) could take the same port and one kernel would die at start ("Address already in use"); the
+    # sockets' default place is relative to each side's working folder, which differ
+    sockets = Path(tempfile.mkdtemp(prefix="kworkshop-kernels-"))
+    kernels = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
+    try:
+        for path in notebooks:
+            target = output / path.name
+            start = time.monotonic()
+            error = ""
+            try:
+                pm.execute_notebook(str(path), str(target), parameters=parameters or {}, cwd=str(path.parent),
+                                    execution_timeout=timeout, progress_bar=False, kernel_name="python3",
+                                    config=kernels)
+            except pm.PapermillExecutionError as exc:
+                error = f"cell {exc.exec_count}: {exc.ename}: {exc.evalue}"[:300]
+            except Exception as exc:  # a kernel that died, a timeout: the notebook still gets its line
+                error = f"{type(exc).__name__}: {exc}"[:300]
+            runs.append(NotebookRun(path.stem, not error, time.monotonic() - start, target, error))
+            if target.exists():
+                body, _resources = HTMLExporter().from_filename(str(target))
+                target.with_suffix(".html").write_text(body)
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     _index(runs, output)
     return runs
 

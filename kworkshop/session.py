@@ -14,20 +14,32 @@ gets nothing of the first one's settings. ``session.kube`` is that connection, f
 In a class served by ``kworkshop class serve``, the hub sets ``$KWORKSHOP_NAMESPACE`` (the learner's
 namespace, the only one their account may use): it wins over the notebook's ``namespace``
 parameter, and the session's line says so.
+
+A notebook that labels nodes (chapter 5) asks for them: ``start(..., nodes=2)``. On a cluster of
+one's own those are any two nodes; in a class they are two of the nodes the instructor gave this
+learner (the only ones their account may label), and the session knows what keeps work there:
+``node_selector`` (the class's labels on those nodes, so a learner's DaemonSet does not land on
+every learner's nodes and overrun their quota) and ``own`` (a node label's value of their own, since
+every learner sees every node's labels).
 """
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
+from kubernetes import client
 
 from . import noeditor, settings
+from .errors import KworkshopError
 from .i18n import _
 from .kube.connection import Connection, connect, use
+from .kube.facts import CLASS_LABEL, LEARNER_LABEL
+from .kube.get import labelable_nodes
 from .kube.namespaces import fresh_namespace
 from .paths import state_dir
 
@@ -42,6 +54,25 @@ class Session:
     solutions: bool
     kube: Connection
     asked: str = ""  # the notebook's own namespace, when $KWORKSHOP_NAMESPACE replaced it
+    nodes: tuple[str, ...] = ()  # start(nodes=N): the nodes this notebook may label
+    node_selector: dict[str, str] = field(default_factory=dict)  # in a class: what only the learner's nodes carry
+
+    @property
+    def in_class(self) -> bool:
+        return bool(self.node_selector)
+
+    @property
+    def own_nodes_patch(self) -> str:
+        """A patch for ``kubectl patch --local``: a pod template's ``nodeSelector`` gains the class labels
+        of the learner's nodes, so a DaemonSet or an exercise's Job stays there ("" outside a class)."""
+        if not self.in_class:
+            return ""
+        return json.dumps({"spec": {"template": {"spec": {"nodeSelector": self.node_selector}}}})
+
+    def own(self, value: str) -> str:
+        """``value`` made this learner's alone in a class (``value-<namespace>``), for what every learner
+        sees, such as a node label; ``value`` itself on a cluster of one's own."""
+        return f"{value}-{self.namespace}" if self.in_class else value
 
     def __str__(self) -> str:
         if self.asked and self.asked != self.namespace:
@@ -68,9 +99,10 @@ def namespaced_kubeconfig(source: Path, namespace: str, target: Path) -> Path:
     return target
 
 
-def start(namespace: str, *, backend: str = "embedded", solutions: bool = False, fresh: bool = True) -> Session:
+def start(namespace: str, *, backend: str = "embedded", solutions: bool = False, fresh: bool = True,
+          nodes: int = 0) -> Session:
     """Start a chapter notebook in ``namespace`` (see the module docstring); ``$KWORKSHOP_NAMESPACE``,
-    when set, wins over ``namespace``."""
+    when set, wins over ``namespace``; ``nodes``: how many nodes the notebook labels."""
     from .cluster import up
 
     asked, namespace = namespace, settings.NAMESPACE.get() or namespace
@@ -83,4 +115,20 @@ def start(namespace: str, *, backend: str = "embedded", solutions: bool = False,
     os.environ["KUBECONFIG"] = str(kubeconfig)
     os.environ["KUBE_EDITOR"] = noeditor.command()  # `!kubectl edit` says what to do instead of hanging
     kube = use(replace(conn, kubeconfig=kubeconfig))
-    return Session(cluster, namespace, kubeconfig, solutions, kube, asked if asked != namespace else "")
+    chosen, selector = _nodes_to_label(nodes, kube) if nodes else ((), {})
+    return Session(cluster, namespace, kubeconfig, solutions, kube, asked if asked != namespace else "",
+                   chosen, selector)
+
+
+def _nodes_to_label(count: int, kube: Connection) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The last ``count`` nodes this account may label, and, when those are not all the cluster's
+    nodes (a class), the class labels its instructor gave them."""
+    mine = labelable_nodes(kube=kube)
+    if len(mine) < count:
+        raise KworkshopError(_("this notebook labels {count} nodes, and this account may label {mine}: ask your "
+                               "instructor for {count} nodes of your own").format(count=count, mine=len(mine)))
+    everyone = client.CoreV1Api(kube.api).list_node().items
+    if len(mine) == len(everyone):
+        return tuple(mine[-count:]), {}
+    labels = next(n.metadata.labels or {} for n in everyone if n.metadata.name == mine[-1])
+    return tuple(mine[-count:]), {k: labels[k] for k in (CLASS_LABEL, LEARNER_LABEL) if k in labels}

@@ -188,8 +188,9 @@ def deployment(name: str, *, replicas: int | None = None, image: str | tuple[str
         updated = d.status.updated_replicas or 0
         if (d.status.observed_generation or 0) < d.metadata.generation or updated != d.spec.replicas \
                 or (d.status.replicas or 0) != d.spec.replicas:
-            return False, _("rolling out: {updated}/{desired} pods run the current template").format(
-                updated=updated, desired=d.spec.replicas)
+            return False, _symptom(d, ns) if diagnose else \
+                _("rolling out: {updated}/{desired} pods run the current template").format(
+                    updated=updated, desired=d.spec.replicas)
         return True, ngettext("{count} replica of {image} ready", "{count} replicas of {image} ready",
                               ready).format(count=ready, image=have)
 
@@ -219,19 +220,21 @@ def _symptom(d: Any, namespace: str) -> str:
         return _("{ready}/{desired} replicas ready").format(ready=ready, desired=desired)
     pods = client.CoreV1Api(api_client()).list_namespaced_pod(
         namespace, label_selector=facts.workload_selector(d)).items
-    running = sorted({c.image for p in pods if p.metadata.deletion_timestamp is None for c in p.spec.containers})
+    running = sorted({c.image for p in pods if p.metadata.deletion_timestamp is None and p.status.phase == "Running"
+                      for c in p.spec.containers})  # a pod that waits for a node runs nothing yet
     return _("the pods still run {images}").format(images=", ".join(running))
 
 
 def pod_differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
     """Where a pod template (as JSON) runs other work than ``expected`` does: each container's
-    image, command and args, and the node selector. What an exercise lets the learner change (the
-    restart policy, retries) is not compared."""
+    image, command and args, and the node selector (each of ``expected``'s terms must be kept; more
+    terms only narrow the nodes, as a class adds its learner's own). What an exercise lets the
+    learner change (the restart policy, retries) is not compared."""
     out: list[str] = []
     want, have = expected.get("spec") or {}, actual.get("spec") or {}
-    if (want.get("nodeSelector") or {}) != (have.get("nodeSelector") or {}):
-        out.append(_("its nodeSelector is {have}, not {want}").format(
-            have=have.get("nodeSelector") or {}, want=want.get("nodeSelector") or {}))
+    wanted, selected = want.get("nodeSelector") or {}, have.get("nodeSelector") or {}
+    if any(selected.get(key) != value for key, value in wanted.items()):
+        out.append(_("its nodeSelector is {have}, not {want}").format(have=selected, want=wanted))
     mine = {c.get("name"): c for c in have.get("containers") or []}
     for container in want.get("containers") or []:
         other = mine.get(container.get("name"))
@@ -400,9 +403,12 @@ def same_answer(prediction: Any, actual: Any) -> bool:
 
 
 @connected
-def predicted(name: str, prediction: Any, actual: Any, *, why: str = "", namespace: str | None = None,
-              kube: Connection | None = None) -> CheckResult:
+def predicted(name: str, prediction: Any, actual: Any, *, why: str = "", label: str = "",
+              namespace: str | None = None, kube: Connection | None = None) -> CheckResult:
     """A learner's prediction, written down before running, against what the cluster did.
+
+    ``name`` is the prediction's key on the class board (the same in every edition); ``label`` is
+    how the learner reads it, when the notebook speaks another language.
 
     The learner reads right or wrong; the class board records only that a prediction was made: an
     honest wrong guess is the point of predicting, not a failure to show the class.
@@ -413,6 +419,7 @@ def predicted(name: str, prediction: Any, actual: Any, *, why: str = "", namespa
         detail = _("you predicted {prediction}, the cluster gave {actual}").format(prediction=prediction, actual=actual)
     key = f"prediction: {name}"
     result = checkpoint(key, lambda: Settled(same_answer(prediction, actual), detail), timeout=0,
-                        namespace=namespace, hint=why, label=_("prediction: {name}").format(name=name), record=False)
+                        namespace=namespace, hint=why, label=_("prediction: {name}").format(name=label or name),
+                        record=False)
     _record(CheckResult(key, prediction is not None, detail, why), current_namespace(namespace))
     return result

@@ -38,7 +38,8 @@ import yaml
 from .. import settings
 from ..errors import ConfigError
 from ..i18n import _, ngettext
-from .plan import CLASS_LABEL, LEARNER_LABEL, Learner, learners
+from ..kube.facts import CLASS_LABEL, LEARNER_LABEL
+from .plan import Learner, learners
 
 KUBECONFIG_DIR = "/etc/kworkshop"  # the Secret's mount point in the learner's pod
 KUBECONFIG_KEY = "config"

@@ -29,11 +29,11 @@ from ..i18n import _, ngettext
 from ..kube.apierrors import doing
 from ..kube.client import api_client, server_side_apply
 from ..kube.connection import Connection, connected, connection
-from ..kube.facts import CLASS_FIELD_MANAGER, PROGRESS_CONFIGMAP
+from ..kube.facts import CLASS_FIELD_MANAGER, CLASS_LABEL, LEARNER_LABEL, PROGRESS_CONFIGMAP
 from ..kube.namespaces import wait_for_default_service_account
 from ..kube.tables import Table
 from ..kube.watch import wait_for
-from .plan import CLASS_LABEL, LEARNER_LABEL, SYSTEM, Learner, cluster_objects, kubeconfig, learners, namespaced_objects
+from .plan import SYSTEM, Learner, cluster_objects, kubeconfig, learners, namespaced_objects
 
 TOKEN_SECONDS = 7 * 24 * 3600  # a week: long enough for a course
 

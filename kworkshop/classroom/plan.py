@@ -14,9 +14,8 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..i18n import _
+from ..kube.facts import CLASS_LABEL, LEARNER_LABEL
 
-CLASS_LABEL = "kworkshop.io/class"
-LEARNER_LABEL = "kworkshop.io/learner"
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$")
 
 

@@ -70,7 +70,7 @@ def _options(locale_code: str, hour24: bool) -> Options:
 
 def explain(schedule: str) -> str:
     """The schedule in words: ``'15 10 * * 6'`` -> ``'At 10:15 AM, only on Saturday'``
-    (``'在 10:15\uff0c仅在星期六'`` with ``KWORKSHOP_LANG=zh_CN``)."""
+    (``'每周六 10:15'`` with ``KWORKSHOP_LANG=zh_CN``)."""
     text = validate(schedule)
     text = MACROS.get(text, text)
     if language() != "zh_CN":
@@ -89,7 +89,43 @@ def _in_chinese(description: str) -> str:
     alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
     pattern = re.compile(r"(?<![A-Za-z])(" + alternatives + r")(?![A-Za-z])")
     text = pattern.sub(lambda m: names[m.group(1)], description).replace(", ", FULLWIDTH_COMMA)
-    return _CJK_GAP.sub("", text)
+    return _natural(_CJK_GAP.sub("", text))
+
+
+# cron-descriptor's zh_CN phrases, word for word from English ("在 10:15，仅在星期六"), and how a
+# Chinese reader says them ("每周六 10:15"): the time goes last, after when in the year, month, week
+_AT = re.compile(r"^在 (\d\d:\d\d)((?:\uff0c.+)?)$")
+_PHRASES = (
+    (re.compile(r"^仅在(星期.(?:和星期.)*)$"), lambda m: "每" + m.group(1).replace("星期", "周")),
+    (re.compile(r"^(星期.)到(星期.)$"), lambda m: f"每{m.group(1)}至{m.group(2)}".replace("星期", "周")),
+    (re.compile(r"^在第(.)个(星期.)每月$"), lambda m: f"每月第{m.group(1)}个{m.group(2)}".replace("星期", "周")),
+    (re.compile(r"^每月的 (\d+) 号$"), lambda m: f"每月 {m.group(1)} 日"),
+    (re.compile(r"^仅在(.+月)$"), lambda m: f"每年{m.group(1)}"),
+    (re.compile(r"^(.+月)到(.+月)$"), lambda m: f"{m.group(1)}至{m.group(2)}"),
+)
+
+
+def _natural(text: str) -> str:
+    """``在 HH:MM`` and its qualifiers reordered as Chinese says a schedule; any phrase not known here
+    leaves the whole description as cron-descriptor wrote it."""
+    at = _AT.match(text)
+    if not at:
+        return text
+    parts = [part for part in at.group(2).split(FULLWIDTH_COMMA) if part]
+    said = []
+    for part in parts:
+        rule = next(((pattern, say) for pattern, say in _PHRASES if pattern.match(part)), None)
+        if rule is None:
+            return text
+        said.append(rule[1](rule[0].match(part)))
+    months = [p for p in said if p.endswith("月") and not p.startswith("每月")]
+    rest = [p for p in said if p not in months]
+    if months and rest:  # "每年一月" + "每月 1 日" -> "每年一月 1 日"; "二月至四月" + "每周一至周五"
+        rest = [p.removeprefix("每月 ").removeprefix("每") if p.startswith("每月 ") else p for p in rest]
+        joined = months[0] + ("的" if not rest[0][0].isdigit() else " ") + "".join(rest)
+    else:
+        joined = "".join(said) or "每天"
+    return f"{joined} {at.group(1)}"
 
 
 class Runs(list):
@@ -100,6 +136,11 @@ class Runs(list):
         return "\n".join(_local(run) for run in self)
 
     __repr__ = __str__
+
+    def in_zone(self, tz: str | tzinfo) -> Runs:
+        """The same moments on another zone's clock: 10:15 in Asia/Shanghai is 02:15 in UTC."""
+        zone = _zone(tz)
+        return Runs(run.astimezone(zone) for run in self)
 
 
 def _local(run: datetime) -> str:

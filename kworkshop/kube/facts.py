@@ -35,6 +35,10 @@ MANAGED_BY = {"app.kubernetes.io/managed-by": "kworkshop"}
 FIELD_MANAGER = "kworkshop"
 ADDONS_FIELD_MANAGER = "kworkshop-addons"
 CLASS_FIELD_MANAGER = "kworkshop-class"
+# a class's objects, and the nodes a learner is given: which class, which learner (chapter 5 keeps
+# a learner's DaemonSet on their own nodes with both)
+CLASS_LABEL = "kworkshop.io/class"
+LEARNER_LABEL = "kworkshop.io/learner"
 
 
 def _get(obj: Any, name: str) -> Any:

@@ -14,6 +14,8 @@ time axis show the last ``window`` seconds (5 minutes by default).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from kubernetes import client
 
 from ..agent.recognise import recognise
@@ -108,8 +110,10 @@ def jobs(*, selector: str | None = None, namespace: str | None = None, display: 
 @connected
 def nodes(*, namespace: str | None = None, all_namespaces: bool = False,
           labels: tuple[str, ...] = ("topology.kubernetes.io/zone", "nodenickname"),
-          display: bool = True, kube: Connection | None = None) -> LiveChart:
-    """A map of the nodes (with some labels) and the pods on each."""
+          node_selector: Mapping[str, str] | None = None, display: bool = True,
+          kube: Connection | None = None) -> LiveChart:
+    """A map of the nodes (with some labels) and the pods on each; ``node_selector``: only the nodes
+    with those labels (a class learner's own, ``session.node_selector``), not every learner's."""
     ns = current_namespace(namespace)
     core = client.CoreV1Api(api_client())
     m = series.NodeMap()
@@ -123,7 +127,8 @@ def nodes(*, namespace: str | None = None, all_namespaces: bool = False,
         (core.list_namespaced_pod, {"namespace": ns})
     chart.watchers = [
         Watcher(core.list_node, lambda kind, n: chart.feed(lambda t, k, node: m.on_node(
-            k, node.metadata.name, node.metadata.labels or {}), kind, n)),
+            k, node.metadata.name, node.metadata.labels or {}), kind, n),
+            label_selector=facts.selector(node_selector)),
         Watcher(pod_list[0], lambda kind, p: chart.feed(lambda t, k, rec: m.on_pod(k, rec), kind,
                                                          series.pod_record(p)), **pod_list[1]),
     ]

@@ -6,7 +6,6 @@ Screenshots in ``out/browser/``: ``02-zh-rollout-chart.png`` (the page, the char
 ``02-zh-chart.png`` (the chart's own PNG).
 """
 
-# ruff: noqa: RUF001  (the expected Chinese text has fullwidth punctuation, as Chinese is written)
 from __future__ import annotations
 
 import base64

@@ -8,8 +8,8 @@ from kubernetes import client
 
 import kworkshop as kw
 from kworkshop import classroom
-from kworkshop.classroom.plan import CLASS_LABEL
 from kworkshop.kube.connection import default
+from kworkshop.kube.facts import CLASS_LABEL
 
 from .helpers import deployment
 

@@ -1,7 +1,6 @@
 """With ``KWORKSHOP_LANG=zh_CN`` a checkpoint speaks Chinese on a live cluster: the "checking" line,
 the ✓/✗ line, what it saw and the default hint; the key the class board records stays English."""
 
-# ruff: noqa: RUF001  (the expected Chinese text has fullwidth punctuation, as Chinese is written)
 from __future__ import annotations
 
 import re

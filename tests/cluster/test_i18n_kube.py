@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the expected Chinese sentences use full-width punctuation
 """The kube verbs' messages in Chinese where they need the API server: apply's server-side
 validation of the book's listing 5-1 (the top-level ``labels:``), a stuck rollout, an API error."""
 

@@ -26,6 +26,7 @@ def test_runner_executes_with_parameters_and_reports(cluster, tmp_path, monkeypa
                  "-p", "nodes", "3"])
     printed = capsys.readouterr().out
     assert code == 1
+    assert not list(NOTEBOOKS.glob("kernel-*")), "the kernels' sockets were left beside the notebooks"
     assert "✓ 00-start-here" in printed and "✗ 99-broken" in printed and "answer is 41" in printed
 
     ran = nbformat.read(out / "00-start-here.ipynb", as_version=4)

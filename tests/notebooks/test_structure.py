@@ -97,3 +97,18 @@ def test_the_book_listings_ship_as_printed():
         blocks = [b for b in re.findall(r"```\n(.*?)```", reference.read_text(), re.S) if b.startswith("apiVersion")]
         for name, block in zip(book, blocks, strict=True):
             assert (NOTEBOOKS / "manifests" / "book" / name).read_text() == block.rstrip("\n") + "\n", name
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("**/*.ipynb")), ids=lambda p: str(p.relative_to(NOTEBOOKS)))
+def test_no_code_span_breaks_across_lines(path):
+    """A code span split over two lines renders, until the second line starts with `>` or `-`: then the
+    reader gets a quote or a list item in the middle of a command (04's hint did, issue 21)."""
+    for index, cell in enumerate(cells(path)):
+        if cell["cell_type"] != "markdown":
+            continue
+        fenced = False  # inside a ``` block, backticks are text
+        for line in source(cell).split("\n"):
+            if line.lstrip().startswith("```"):
+                fenced = not fenced
+                continue
+            assert fenced or line.count("`") % 2 == 0, f"cell {index}: a code span breaks at the end of: {line}"

@@ -1,7 +1,6 @@
 """Charts in Chinese: the CJK font is chosen from the fonts there are (none -> English labels, never
 boxes of missing glyphs), and a zh_CN chart's title is drawn with real glyphs."""
 
-# ruff: noqa: RUF001  (the expected Chinese text has fullwidth punctuation, as Chinese is written)
 from __future__ import annotations
 
 import re

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the expected Chinese sentences use full-width punctuation
 """The cluster's messages in Chinese (``KWORKSHOP_LANG=zh_CN``) and, unchanged, in English.
 
 ``status`` text, ``up``'s progress steps, healing's refusal to restart a component whose port a

@@ -1,7 +1,6 @@
 """A checkpoint's lines in the learner's language, without a cluster: the ✓/✗ line, the hint, the
 "checking" line; its name (the class board's key) is never translated, only its label."""
 
-# ruff: noqa: RUF001  (the expected Chinese text has fullwidth punctuation, as Chinese is written)
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the expected Chinese sentences use full-width punctuation
 """The kit's own words (kit.po) in Chinese with ``KWORKSHOP_LANG=zh_CN``, and unchanged in English:
 ``kworkshop --help``, the boundary's one-sentence errors, the class progress board's page, the
 lines ``class serve`` prints."""
@@ -109,7 +108,7 @@ def test_the_progress_board_page_speaks_the_servers_language(lang):
     assert 'id="board"' in page and 'id="updated"' in page  # what the browser test waits for
     if lang == "zh_CN":
         assert '<html lang="zh-CN">' in page
-        assert "<h1>班级 k8s101：进度</h1>" in page
+        assert "<h1>课堂 k8s101：进度</h1>" in page
         for text in ("学员运行的每个检查点", "✓ 已通过", '"learner": "学员"', '"passed": "已通过"', "加载中",
                      "返回 Hub", "最新数据 {time}", "看板无法连接 Hub（{error}），正在重试"):
             assert text in page, text
@@ -136,7 +135,7 @@ def test_what_class_serve_prints(lang):
     assert "kworkshop class serve --stop --name k8s101" in text
     assert "http://127.0.0.1:8000/services/progress/" in text
     if lang == "zh_CN":
-        assert "班级 k8s101 已在 http://127.0.0.1:8000/ 提供服务" in text
+        assert "课堂 k8s101 已在 http://127.0.0.1:8000/ 提供服务" in text
         assert "账号密码单" in text and "警告：没有 TLS" in text
     else:  # tests/browser/test_class_serve.py reads these two lines
         assert re.search(r"is served at (\S+)", text)[1] == "http://127.0.0.1:8000/"

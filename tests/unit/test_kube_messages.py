@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the expected Chinese sentences use full-width punctuation
 """The kube verbs' messages in Chinese (``KWORKSHOP_LANG=zh_CN``) and, unchanged, in English.
 
 What needs the API server (apply's server-side validation, a stuck rollout) is in
@@ -90,11 +89,14 @@ def test_legacy_upgrade_explained_in_english(en):
 # -- cron: words with Chinese weekday and month names, dates in a time zone ------------------------
 
 @pytest.mark.parametrize(("schedule", "words"), [
-    ("15 10 * * 6", "在 10:15，仅在星期六"),
-    ("0 0 1 1 *", "在 00:00，每月的 1 号，仅在一月"),
-    ("0 9 * 2-4 1-5", "在 09:00，星期一到星期五，二月到四月"),
-    ("0 0 * * 1#2", "在 00:00，在第二个星期一每月"),
-    ("@weekly", "在 00:00，仅在星期日"),
+    ("15 10 * * 6", "每周六 10:15"),  # as a Chinese reader says it, not "在 10:15，仅在星期六" (issue 21)
+    ("0 0 1 1 *", "每年一月 1 日 00:00"),
+    ("0 9 * 2-4 1-5", "二月至四月的每周一至周五 09:00"),
+    ("0 0 * * 1#2", "每月第二个周一 00:00"),
+    ("@weekly", "每周日 00:00"),
+    ("@daily", "每天 00:00"),
+    ("15 10 * * 1,3", "每周一和周三 10:15"),
+    ("*/1 * * * *", "每分钟"),
 ])
 def test_cron_in_chinese_names_weekdays_and_months(zh, schedule, words):
     text = cron.explain(schedule)
@@ -143,7 +145,7 @@ def test_api_errors_in_chinese(zh):
     error = api_error(404, "Not Found", _status('deployments.apps "web" not found'), "扩缩 deployment/web",
                       "kubectl get deployments -n x")
     assert isinstance(error, kw.NotFoundError)
-    assert str(error).startswith('扩缩 deployment/web：未找到（deployments.apps "web" not found）。')
+    assert str(error).startswith('扩缩 deployment/web：未找到（“deployments.apps "web" not found”）。')
     forbidden = api_error(403, "Forbidden", _status("nope"), "x")
     assert "你的账号可能缺少相应的 RBAC 权限" in str(forbidden) and "kubectl auth can-i --list" in str(forbidden)
 

@@ -87,7 +87,7 @@ def test_a_prediction_is_compared_as_the_learner_wrote_it():
 
 
 def test_a_fixed_job_must_still_do_the_exercises_work():
-    """4.2 and 5.1 are passed by fixing the Job, not by replacing what it runs or where (issue 21, item 9)."""
+    """4.3 and 5.1 are passed by fixing the Job, not by replacing what it runs or where (issue 21, item 9)."""
     from pathlib import Path
 
     from kworkshop.checks import pod_differences
@@ -99,7 +99,58 @@ def test_a_fixed_job_must_still_do_the_exercises_work():
     assert pod_differences(gpu, fixed) == []
     anywhere = {**gpu, "spec": {k: v for k, v in gpu["spec"].items() if k != "nodeSelector"}}
     assert pod_differences(gpu, anywhere) == ["its nodeSelector is {}, not {'accelerator': 'nvidia-tesla-t4'}"]
+    # in a class the learner's own nodes narrow it further: still the exercise's nodes
+    narrowed = {**gpu, "spec": {**gpu["spec"], "nodeSelector": {**gpu["spec"]["nodeSelector"],
+                                                                "kworkshop.io/learner": "learner-01"}}}
+    assert pod_differences(gpu, narrowed) == []
+    other = {**gpu, "spec": {**gpu["spec"], "nodeSelector": {"accelerator": "none"}}}
+    assert pod_differences(gpu, other) == ["its nodeSelector is {'accelerator': 'none'}, "
+                                           "not {'accelerator': 'nvidia-tesla-t4'}"]
     imports = yaml.safe_load((manifests / "04-import.yaml").read_text())["spec"]["template"]
     container = {**imports["spec"]["containers"][0], "args": ["exit 0"]}
     replaced = {**imports, "spec": {**imports["spec"], "containers": [container]}}
     assert pod_differences(imports, replaced) == ["container import has another args"]
+
+
+def test_every_solution_line_can_be_pasted_into_a_cell_or_a_terminal():
+    """Each `!` line of a cell runs in a shell of its own, and IPython expands `{...}` and `$name` in
+    it: a solution a learner copies must be one complete command per line, which IPython leaves
+    as it is (issue 21, item 7: 02-2's for loop could not be pasted)."""
+    import subprocess
+    from pathlib import Path
+
+    from IPython.utils.text import DollarFormatter
+
+    def expanded(line: str) -> str:  # what IPython's var_expand does with a `!` line
+        try:
+            return DollarFormatter().vformat(line, args=[], kwargs={})
+        except Exception:
+            return line
+
+    root = Path(__file__).parents[2] / "notebooks"
+    for path in sorted([*(root / "solutions").glob("*.sh"), *(root / "zh-CN" / "solutions").glob("*.sh")]):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            where = f"{path.relative_to(root)}:{number}"
+            pasted = line.replace('"$NAMESPACE"', "ns1")  # what kw.solution shows
+            assert subprocess.run(["bash", "-n", "-c", pasted], capture_output=True).returncode == 0, \
+                f"{where} is not a complete command on its own: {line}"
+            assert expanded(pasted) == pasted, f"{where}: IPython would change it in a `!` line: {line}"
+
+
+def test_a_class_session_keeps_node_work_on_the_learners_own_nodes():
+    """Chapter 5 in a class (issue 21, item 5): every learner sees every node's labels, so a nickname
+    is made theirs, and a DaemonSet or an exercise Job gets their nodes' class labels on its way in."""
+    import json
+
+    from kworkshop.session import Session
+
+    solo = Session(None, "ch5-nodes", None, False, None, nodes=("kwok-node-1", "kwok-node-2"))
+    assert not solo.in_class and solo.own("trusty-steve") == "trusty-steve" and solo.own_nodes_patch == ""
+    learner = Session(None, "k8s101-ana", None, True, None, nodes=("k8s101-ana-node-0", "k8s101-ana-node-1"),
+                      node_selector={"kworkshop.io/class": "k8s101", "kworkshop.io/learner": "ana"})
+    assert learner.in_class and learner.own("trusty-steve") == "trusty-steve-k8s101-ana"
+    patch = json.loads(learner.own_nodes_patch)
+    assert patch == {"spec": {"template": {"spec": {"nodeSelector": {"kworkshop.io/class": "k8s101",
+                                                                     "kworkshop.io/learner": "ana"}}}}}

@@ -1,4 +1,4 @@
-# Exercise 4.3: completions 4, parallelism 2.
+# Exercise 4.1: completions 4, parallelism 2.
 cat <<'YAML' | kubectl apply -n "$NAMESPACE" -f -
 apiVersion: batch/v1
 kind: Job

@@ -1,4 +1,4 @@
-# Exercise 4.2: with restartPolicy Never every retry is a new pod with a new, empty emptyDir, so
+# Exercise 4.3: with restartPolicy Never every retry is a new pod with a new, empty emptyDir, so
 # the cache is never there. With OnFailure the kubelet restarts the container in the same pod: the
 # volume (and the cache) stays, and the second run succeeds. Under OnFailure the Job counts the
 # container's restarts against backoffLimit, and gives up when they reach it: 1 would end the Job
