@@ -84,7 +84,7 @@ def checkpoint(name: str, condition: Callable[[], tuple[bool, str]], *, hint: st
     do not. ``label`` is how the learner reads the name (translated), when it differs.
     """
     if timeout > 0:
-        print(_("checking {name} (up to {seconds} s) ...").format(name=label or name, seconds=f"{timeout:.0f}"),
+        print(_("checking {name}, for up to {seconds} s ...").format(name=label or name, seconds=f"{timeout:.0f}"),
               flush=True)
     answer: Any = (False, "")
 
@@ -206,8 +206,11 @@ def deployment(name: str, *, replicas: int | None = None, image: str | tuple[str
         label = _("deployment/{name} ({image})")
     else:
         label = "deployment/{name}"
+    # every accepted image, as the learner reads what passes ("nginx:1.27 or nginx:1.27-alpine")
+    shown = accepted[0] if len(accepted) == 1 else _("{images} or {last}").format(
+        images=", ".join(accepted[:-1]), last=accepted[-1]) if accepted else None
     return checkpoint(key, condition, timeout=timeout, namespace=ns, record=record,
-                      label=label.format(name=name, count=replicas, image=image),
+                      label=label.format(name=name, count=replicas, image=shown),
                       hint=hint if hint is not None else
                       _("kubectl describe deployment {name} shows what it runs").format(name=name))
 

@@ -79,7 +79,8 @@ def lab(cluster, tmp_path):
                 "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")})
     log = open(tmp_path / "lab.log", "w")
     # a copy: JupyterLab autosaves the executed notebook, and the repository's must stay clean
-    notebooks = shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    notebooks = shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks",
+                                ignore=shutil.ignore_patterns("mine", ".ipynb_checkpoints", "kernel-*"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "kworkshop", "lab", "--name", cluster.name, f"--port={port}",
          f"--notebooks={notebooks}", "--", "--no-browser", f"--IdentityProvider.token={token}",
@@ -142,3 +143,50 @@ def run_all(page) -> None:
     except Exception as exc:
         fail_on_dialog(page, "after Run All Cells")
         raise AssertionError("Run All Cells did not start the first code cell within 60 s") from exc
+
+
+def prompt_done(page, cell, timeout: float, before: str = "") -> None:
+    """Wait until a code cell's prompt shows an execution number (not ``[*]``) other than ``before``
+    (its prompt's text before this run: a cell run again shows a new number)."""
+    page.wait_for_function("([el, before]) => /\\[\\d+\\]/.test(el.innerText) && el.innerText !== before",
+                           arg=[cell.locator(".jp-InputPrompt").element_handle(), before], timeout=timeout)
+
+
+def run_cell(page, cell, index: int, timeout: float, stuck: Path) -> None:
+    """Shift+Enter on the active cell ``cell`` (number ``index``), as a learner does; it may have run
+    before. A kernel still starting may drop the request (the prompt stays as it was): then click the
+    cell and run it again, as a learner would. Not done within ``timeout``: a screenshot to ``stuck``."""
+    prompt = cell.locator(".jp-InputPrompt")
+    before = prompt.inner_text()
+    page.keyboard.press("Shift+Enter")
+    for _ in range(3):
+        try:
+            page.wait_for_function("([el, before]) => /\\[(\\*|\\d+)\\]/.test(el.innerText) && el.innerText !== before",
+                                   arg=[prompt.element_handle(), before], timeout=20_000)
+            break
+        except Exception:
+            cell.click()
+            page.keyboard.press("Escape")
+            page.keyboard.press("Shift+Enter")
+    try:
+        prompt_done(page, cell, timeout, before)
+    except Exception:
+        stuck.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(stuck))
+        raise AssertionError(f"cell {index} did not finish within {timeout / 1000:.0f} s "
+                             f"(screenshot {stuck})") from None
+
+
+def run_new_cell(page, cells, code: str, timeout: float = 60_000, after: int | None = None):
+    """Add a cell below cell number ``after`` (the last one when None), type ``code`` into it and run
+    it; returns the new cell."""
+    index = cells.count() - 1 if after is None else after
+    cells.nth(index).click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")  # command mode: a new cell below
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Shift+Enter")  # on the last cell it also adds an empty one after it
+    cell = cells.nth(index + 1)
+    prompt_done(page, cell, timeout)
+    return cell

@@ -13,55 +13,26 @@ import base64
 import io
 import json
 
-from .conftest import CHROMIUM, FLAGS, SHOTS, picture, wait_for_kernel
+from .conftest import CHROMIUM, FLAGS, ROOT, SHOTS, picture, run_cell, run_new_cell, wait_for_kernel
 
 NOTEBOOK = "02-updates-history-rollback.ipynb"
-UNDO_CHECK = 25  # the cell after `kubectl rollout undo` that reads the history: the last one run
-CHART_CELL = 6  # chart = kw.live.rollout(...)
+
+
+def _cell(starts: str) -> int:
+    """The index of the notebook's cell whose source starts with ``starts`` (found, not counted:
+    a cell added above must not move the walk)."""
+    cells = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())["cells"]
+    found = [i for i, c in enumerate(cells) if "".join(c["source"]).startswith(starts)]
+    assert len(found) == 1, f"{NOTEBOOK}: {len(found)} cells start with {starts!r}"
+    return found[0]
+
+
+UNDO_CHECK = _cell("undone = next(")  # the cell after `kubectl rollout undo` that reads the history: the last one run
+CHART_CELL = _cell("chart = kw.live.rollout(")
 PROBE = ("import json; _d = chart.data; _l = _d[_d.t == _d.t.max()].groupby('revision').last(); "
          "_r = int(_l[_l.ready > 0].index.max()); print('CHART-STATE', json.dumps({'rev': _r, "
          "'tag': _l.loc[_r, 'tag'], 'ready': int(_l.loc[_r, 'ready']), 'drawn': chart.drawn['revisions'][_r], "
          "'axes': chart.drawn['axes']}))")
-
-
-def _prompt_done(page, cell, timeout: float) -> None:
-    """Wait until a code cell's prompt shows its execution number (not ``[*]``)."""
-    page.wait_for_function("el => /\\[\\d+\\]/.test(el.innerText)",
-                           arg=cell.locator(".jp-InputPrompt").element_handle(), timeout=timeout)
-
-
-def _run_cell(page, cell, index: int, timeout: float) -> None:
-    """Shift+Enter on the active cell ``cell``, as a learner does. A kernel still starting may drop
-    the request (the prompt stays empty): then click the cell and run it again, as a learner would."""
-    prompt = cell.locator(".jp-InputPrompt").element_handle()
-    page.keyboard.press("Shift+Enter")
-    for _ in range(3):
-        try:
-            page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.innerText)", arg=prompt, timeout=20_000)
-            break
-        except Exception:
-            cell.click()
-            page.keyboard.press("Escape")
-            page.keyboard.press("Shift+Enter")
-    try:
-        _prompt_done(page, cell, timeout)
-    except Exception:
-        page.screenshot(path=str(SHOTS / f"02-walk-stuck-at-cell-{index}.png"))
-        raise AssertionError(f"cell {index} did not finish within {timeout / 1000:.0f} s "
-                             f"(screenshot 02-walk-stuck-at-cell-{index}.png)") from None
-
-
-def _run_new_cell(page, cells, code: str, timeout: float = 60_000):
-    """Add a cell at the end of the notebook, type ``code`` into it and run it; returns the cell."""
-    cells.last.click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("b")  # command mode: a new cell below
-    page.keyboard.press("Enter")
-    page.keyboard.insert_text(code)
-    page.keyboard.press("Shift+Enter")
-    cell = cells.nth(cells.count() - 2)  # Shift+Enter on the last cell adds an empty one after it
-    _prompt_done(page, cell, timeout)
-    return cell
 
 
 def _revision_pixels(png: bytes, axes: list[float], color: str) -> int:
@@ -94,7 +65,7 @@ def test_a_learner_walks_notebook_02_and_the_chart_keeps_up_and_stays(lab, clust
         for i in range(UNDO_CHECK + 1):  # Shift+Enter through the cells, one at a time
             cell = cells.nth(i)
             if "jp-CodeCell" in (cell.get_attribute("class") or ""):
-                _run_cell(page, cell, i, 180_000)
+                run_cell(page, cell, i, 180_000, SHOTS / f"02-walk-stuck-at-cell-{i}.png")
             else:
                 page.keyboard.press("Shift+Enter")
 
@@ -108,7 +79,7 @@ def test_a_learner_walks_notebook_02_and_the_chart_keeps_up_and_stays(lab, clust
         (SHOTS / "02-walk-chart-after-undo.png").write_bytes(png)
         assert shown["natural"] == 2 * shown["shown"], shown  # drawn at twice its CSS size
 
-        probe = _run_new_cell(page, cells, PROBE)
+        probe = run_new_cell(page, cells, PROBE)
         line = next(t for t in probe.locator(".jp-OutputArea-output").all_inner_texts() if "CHART-STATE" in t)
         state = json.loads(line.split("CHART-STATE", 1)[1])
         assert (state["rev"], state["tag"], state["ready"]) == (5, "0.3", 3), state  # the undo: rev 5
@@ -116,13 +87,13 @@ def test_a_learner_walks_notebook_02_and_the_chart_keeps_up_and_stays(lab, clust
         assert _revision_pixels(png, state["axes"], state["drawn"]["color"]) > 50  # on the picture, at now
 
         # a learner's mistake: one sentence, not a traceback of the kit's internals
-        mistake = _run_new_cell(page, cells, 'kw.rollout.undo("deployment/node-js-deplyo", to_revision=2)')
+        mistake = run_new_cell(page, cells, 'kw.rollout.undo("deployment/node-js-deplyo", to_revision=2)')
         said = "\n".join(mistake.locator(".jp-OutputArea-output").all_inner_texts())
         page.screenshot(path=str(SHOTS / "02-walk-learner-mistake.png"))
         assert "NotFoundError" in said and "node-js-deplyo" in said and "kubectl" in said, said
         assert "Traceback" not in said and len(said.strip().splitlines()) <= 2, said
 
-        _run_new_cell(page, cells, "chart.stop()")
+        run_new_cell(page, cells, "chart.stop()")
         outputs = cells.nth(CHART_CELL).locator(".jp-OutputArea-output")
         page.wait_for_function("el => el.innerText.includes('rollout: rev 5 (0.3): 3 ready')",
                                arg=cells.nth(CHART_CELL).element_handle(), timeout=20_000)

@@ -12,7 +12,7 @@ import base64
 import json
 import re
 
-from .conftest import CHROMIUM, FLAGS, SHOTS, picture, run_all, wait_for_kernel
+from .conftest import CHROMIUM, FLAGS, SHOTS, picture, run_all, run_new_cell, wait_for_kernel
 
 NOTEBOOK = "zh-CN/02-updates-history-rollback.ipynb"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -23,20 +23,6 @@ PROBE = ("import json, warnings; from kworkshop.live import fonts\n"
          "    warnings.simplefilter('always'); chart.png()\n"
          "print('CHART-FONT', json.dumps({'font': fonts.chart_font(), 'title': chart.title, "
          "'missing': [str(w.message) for w in _w if 'missing from font' in str(w.message)]}))")
-
-
-def _run_new_cell(page, cells, code: str, timeout: float = 60_000):
-    """Add a cell at the end of the notebook, type ``code`` into it and run it; returns the cell."""
-    cells.last.click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("b")
-    page.keyboard.press("Enter")
-    page.keyboard.insert_text(code)
-    page.keyboard.press("Shift+Enter")
-    cell = cells.nth(cells.count() - 2)  # Shift+Enter on the last cell adds an empty one after it
-    page.wait_for_function("el => /\\[\\d+\\]/.test(el.innerText)",
-                           arg=cell.locator(".jp-InputPrompt").element_handle(), timeout=timeout)
-    return cell
 
 
 def test_the_chinese_notebook_02_draws_its_chart_in_chinese_glyphs(lab, cluster):
@@ -57,7 +43,7 @@ def test_the_chinese_notebook_02_draws_its_chart_in_chinese_glyphs(lab, cluster)
         assert "当前名字空间：ch5-updates-zh" in said, said[:2000]  # the session's line, in Chinese
         assert "✗ 预测：" in said and "提示：" in said  # an unanswered exercise: its ✗ line and hint
 
-        probe = _run_new_cell(page, cells, PROBE)
+        probe = run_new_cell(page, cells, PROBE)
         line = next(t for t in probe.locator(".jp-OutputArea-output").all_inner_texts() if "CHART-FONT" in t)
         state = json.loads(line.split("CHART-FONT", 1)[1])
         assert state["font"] and "CJK" in state["font"], state  # the kit chose a CJK font (Noto Sans CJK SC)

@@ -14,7 +14,7 @@ def test_a_checkpoint_speaks_chinese_and_records_an_english_key(cluster, namespa
     monkeypatch.setenv("KWORKSHOP_LANG", "zh_CN")
     missing = kw.check.deployment("web", replicas=3, image="nginx:1.27", namespace=namespace, timeout=2)
     printed = capsys.readouterr().out
-    assert "正在检查 deployment/web（3 个副本，镜像 nginx:1.27）（最多 2 秒）" in printed, printed
+    assert "正在检查 deployment/web（3 个副本，镜像 nginx:1.27），最多等 2 秒" in printed, printed
     assert not missing
     assert str(missing).startswith("✗ deployment/web（3 个副本，镜像 nginx:1.27）：名字空间 "), str(missing)
     assert "中没有 deployment 'web'" in missing.detail

@@ -26,7 +26,7 @@ def test_the_checking_line_and_a_pass_read_in_chinese(chinese, capsys):
     result = checks.checkpoint("job/pi succeeded", lambda: (True, "1/1"), timeout=3, record=False,
                                label="job/pi 成功完成")
     printed = capsys.readouterr().out
-    assert printed.startswith("正在检查 job/pi 成功完成（最多 3 秒）……\n"), printed
+    assert printed.startswith("正在检查 job/pi 成功完成，最多等 3 秒……\n"), printed
     assert str(result) == "✓ job/pi 成功完成：1/1"
 
 
