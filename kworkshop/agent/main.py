@@ -1,7 +1,8 @@
 """The node agent: the part of a kubelet that KWOK's stages cannot express, run beside the cluster.
 
-It does two things: container logs (below) and the traffic model (``driver``), which turns a
-running load generator into CPU usage of the pods it targets.
+It does three things: container logs (below), the kubelet's image-pull events (``pullevents``: a
+KWOK stage cannot name the image), and the traffic model (``driver``), which turns a running load
+generator into CPU usage of the pods it targets.
 
 KWOK serves ``kubectl logs`` from a file named by a ``Logs`` object with the pod's name; the file
 cannot depend on the pod. So this small process watches pods and, for each new one, writes what its
@@ -34,6 +35,7 @@ from ..errors import ApiError, ConflictError, ForbiddenError, NotFoundError
 from ..kube.facts import MANAGED_BY
 from .driver import TrafficDriver
 from .logs import container_output, cri_lines
+from .pullevents import PullEvents
 from .rawapi import RawApi, Watcher, api_path
 
 log = logging.getLogger("kworkshop.agent")
@@ -106,6 +108,7 @@ def run(kubeconfig: str, logs_dir: Path, stop: threading.Event, traffic: bool = 
     """
     api = RawApi.from_kubeconfig(kubeconfig)
     writer = LogsWriter(api, logs_dir)
+    pulls = PullEvents(api)
     driver = TrafficDriver(api).start() if traffic else None
 
     def on_pod(kind: str, pod: dict[str, Any]) -> None:
@@ -114,8 +117,10 @@ def run(kubeconfig: str, logs_dir: Path, stop: threading.Event, traffic: bool = 
         try:
             if kind == "DELETED":
                 writer.on_deleted(pod)
+                pulls.on_deleted(pod)
             else:
                 writer.on_pod(pod)
+                pulls.on_pod(pod)
         except ApiError as exc:  # one pod's logs must not stop the others'
             log.warning("logs of %s/%s: %s", pod["metadata"].get("namespace"), pod["metadata"].get("name"), exc)
 

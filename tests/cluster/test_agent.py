@@ -97,3 +97,32 @@ def test_the_agent_reconnects_after_the_apiserver_restarts(own):
     assert poll(logged, timeout=60, most=1)
     rss = psutil.Process(agent).memory_info().rss / 2**20
     assert rss < 40, f"the node agent uses {rss:.0f} MiB"  # 77 MiB with the kubernetes client
+
+
+def test_a_failed_pull_is_told_in_the_kubelets_words_naming_the_image(cluster, namespace, kubectl):
+    """The agent writes the kubelet's pull events (a KWOK stage's event cannot name the image): what
+    `kubectl describe pod NAME` shows a learner in exercise 1.3, and a retry counts up."""
+    core = client.CoreV1Api(cluster.api_client)
+    core.create_namespaced_pod(namespace, {"metadata": {"name": "typo"}, "spec": {
+        "containers": [{"name": "web", "image": "nginx:1.27-alpien"}]}})
+
+    def kubelet_events() -> dict[str, client.CoreV1Event]:
+        found = core.list_namespaced_event(namespace, field_selector="involvedObject.name=typo").items
+        return {e.message: e for e in found if e.source and e.source.component == "kubelet"}
+
+    failed = 'Failed to pull image "nginx:1.27-alpien": rpc error: code = NotFound desc = failed to pull and ' \
+             'unpack image "docker.io/library/nginx:1.27-alpien"'
+    assert poll(lambda: any(m.startswith(failed) for m in kubelet_events()), timeout=30), list(kubelet_events())
+    events = kubelet_events()
+    assert {'Pulling image "nginx:1.27-alpien"', "Error: ErrImagePull"} <= events.keys(), list(events)
+    assert all(e.source.host == core.read_namespaced_pod("typo", namespace).spec.node_name for e in events.values())
+    described = kubectl("describe", "pod", "typo", "-n", namespace)
+    assert "kubelet" in described and 'Failed to pull image "nginx:1.27-alpien"' in described, described
+    # the back-off and the retry after it: the same events again, counted, not repeated
+
+    def retried() -> bool:
+        now = kubelet_events()
+        pulling = now.get('Pulling image "nginx:1.27-alpien"')
+        return pulling is not None and pulling.count >= 2 and 'Back-off pulling image "nginx:1.27-alpien"' in now
+
+    assert poll(retried, timeout=60), {m: e.count for m, e in kubelet_events().items()}

@@ -89,7 +89,8 @@ def missing_images_expression(images: list[str]) -> str:
 
 
 def pull_failure_stages(images: list[str], timings: Timings) -> list[dict[str, Any]]:
-    """ErrImagePull, then ImagePullBackOff, then a retry back to ErrImagePull, forever."""
+    """ErrImagePull, then ImagePullBackOff, then a retry back to ErrImagePull, forever (the events a
+    kubelet writes meanwhile come from the node agent, ``agent/pullevents.py``)."""
     base = _load("pod-image-pull-error.yaml")
     listed = " ".join(json.dumps(i) for i in images)
     template = base["spec"]["next"]["statusTemplate"].replace(
@@ -97,8 +98,7 @@ def pull_failure_stages(images: list[str], timings: Timings) -> list[dict[str, A
     missing = missing_images_expression(images)
     waiting = ".status.containerStatuses.[].state.waiting.reason"
 
-    def variant(name: str, reason: str, after: list[str] | None, window: tuple[int, int],
-                event: dict[str, str]) -> dict[str, Any]:
+    def variant(name: str, reason: str, after: list[str] | None, window: tuple[int, int]) -> dict[str, Any]:
         stage = copy.deepcopy(base)
         stage["metadata"]["name"] = name
         if after is not None:  # replace "not yet failed" with "currently in state <after>"
@@ -107,18 +107,14 @@ def pull_failure_stages(images: list[str], timings: Timings) -> list[dict[str, A
             exprs.append({"key": waiting, "operator": "In", "values": after})
         _require(stage, missing, True)
         stage["spec"]["delay"] = _window(window)
-        stage["spec"]["next"]["event"] = event
         stage["spec"]["next"]["statusTemplate"] = template.replace(
             '{{ $reason := "ErrImagePull" }}', '{{ $reason := "' + reason + '" }}')
         return stage
 
     return [
-        variant("pod-image-pull-error", "ErrImagePull", None, timings.pull_error,
-                base["spec"]["next"]["event"]),
-        variant("pod-image-pull-backoff", "ImagePullBackOff", ["ErrImagePull"], timings.backoff,
-                {"type": "Normal", "reason": "BackOff", "message": "Back-off pulling image"}),
-        variant("pod-image-pull-retry", "ErrImagePull", ["ImagePullBackOff"], timings.retry,
-                {"type": "Normal", "reason": "Pulling", "message": "Pulling image (retry)"}),
+        variant("pod-image-pull-error", "ErrImagePull", None, timings.pull_error),
+        variant("pod-image-pull-backoff", "ImagePullBackOff", ["ErrImagePull"], timings.backoff),
+        variant("pod-image-pull-retry", "ErrImagePull", ["ImagePullBackOff"], timings.retry),
     ]
 
 
