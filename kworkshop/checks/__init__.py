@@ -30,6 +30,7 @@ from ..kube import facts
 from ..kube.client import api_client, current_namespace
 from ..kube.connection import Connection, connected, is_strict
 from ..kube.facts import PART_OF, PROGRESS_CONFIGMAP
+from ..kube.rollout import blockers
 from ..kube.transport import as_json
 from ..polling import poll
 
@@ -188,9 +189,11 @@ def deployment(name: str, *, replicas: int | None = None, image: str | tuple[str
         updated = d.status.updated_replicas or 0
         if (d.status.observed_generation or 0) < d.metadata.generation or updated != d.spec.replicas \
                 or (d.status.replicas or 0) != d.spec.replicas:
-            return False, _symptom(d, ns) if diagnose else \
-                _("rolling out: {updated}/{desired} pods run the current template").format(
-                    updated=updated, desired=d.spec.replicas)
+            if diagnose:  # a rollout that cannot finish by itself (blockers: unschedulable, no image) will not
+                symptom = _symptom(d, ns)
+                return Settled(False, symptom) if blockers(d, ns) else (False, symptom)
+            return False, _("rolling out: {updated}/{desired} pods run the current template").format(
+                updated=updated, desired=d.spec.replicas)
         return True, ngettext("{count} replica of {image} ready", "{count} replicas of {image} ready",
                               ready).format(count=ready, image=have)
 

@@ -67,15 +67,19 @@ def test_a_version_that_never_arrives_shows_its_symptom_not_its_cause(cluster, n
     kubectl("apply", "-n", namespace, "-f", str(NOTEBOOKS / "manifests" / "exercises" / "02-api.yaml"))
     kubectl("rollout", "status", "-n", namespace, "deployment/api", "--timeout=60s")
     kubectl("apply", "-n", namespace, "-f", str(NOTEBOOKS / "manifests" / "exercises" / "02-api-v2.yaml"))
+    # what the learner sees first: the scheduler's verdict is in, so the check answers at once
+    assert kw.check.checkpoint("the new pod is unschedulable", lambda: (
+        any(reason == "FailedScheduling" for _, reason, _, _ in kw.events(namespace=namespace).rows), "events"),
+        namespace=namespace, record=False)
+    started = time.monotonic()
     stuck = kw.check.deployment("api", replicas=2, image="jonbaier/pod-scaling:0.2", namespace=namespace,
                                 record=False, diagnose=True)
     assert not stuck and stuck.detail == "the pods still run jonbaier/pod-scaling:0.1", stuck.detail
+    assert time.monotonic() - started < 10, "a rollout that cannot finish was waited out"
     assert not re.search(r"cpu|request|insufficient|pending|schedul", str(stuck), re.I), str(stuck)
-    found = kw.check.checkpoint("the scheduler's reason", lambda: (
-        any(reason == "FailedScheduling" and "Insufficient cpu" in message
-            for _, reason, _, message in kw.events(namespace=namespace).rows), "events"),
-        namespace=namespace, record=False)
-    assert found, "no FailedScheduling event says Insufficient cpu (what describe shows the learner)"
+    assert any(reason == "FailedScheduling" and "Insufficient cpu" in message
+               for _, reason, _, message in kw.events(namespace=namespace).rows), \
+        "no FailedScheduling event says Insufficient cpu (what describe shows the learner)"
     assert "deployment/api (2 replicas and jonbaier/pod-scaling:0.2)" not in kw.check.progress(namespace)
     kw.solve("02-3-api", namespace=namespace)
     assert kw.check.deployment("api", replicas=2, image="jonbaier/pod-scaling:0.2", namespace=namespace)

@@ -52,8 +52,10 @@ def test_missing_image_tag_waits_in_image_pull_errors_and_recovers(cluster, name
     assert len(new) == 1 and new[0].status.phase == "Pending"
     reasons = {e.reason for e in events_for(core, namespace, new[0].metadata.name)}
     assert "Failed" in reasons and "BackOff" in reasons
-    failed = next(e for e in events_for(core, namespace, new[0].metadata.name) if e.reason == "Failed")
-    assert "ErrImagePull" in failed.message
+    failed = [e.message for e in events_for(core, namespace, new[0].metadata.name) if e.reason == "Failed"]
+    # as a kubelet says it: the pull naming the image, then the waiting reason
+    assert any(m.startswith('Failed to pull image "jonbaier/pod-scaling:42.0"') for m in failed), failed
+    assert "Error: ErrImagePull" in failed, failed
 
     # The kubelet's retry brings ErrImagePull back: the loop goes on while the tag is missing.
     wait_for(core.list_namespaced_pod,
