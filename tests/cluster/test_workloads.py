@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from kubernetes import client
 
+from kworkshop.polling import poll
+
 from .helpers import deployment, events_for, wait_for, waiting_reason
 
 
@@ -50,8 +52,10 @@ def test_missing_image_tag_waits_in_image_pull_errors_and_recovers(cluster, name
     new = [p for p in pods if p.spec.containers[0].image.endswith(":42.0")]
     assert len(old) == 3 and all(p.status.phase == "Running" for p in old)
     assert len(new) == 1 and new[0].status.phase == "Pending"
-    reasons = {e.reason for e in events_for(core, namespace, new[0].metadata.name)}
-    assert "Failed" in reasons and "BackOff" in reasons
+    # the node agent writes the kubelet's events once it sees the state (as a kubelet's reach the API
+    # server a moment after the status): they follow the pod, they are not in step with it
+    assert poll(lambda: {"Failed", "BackOff"} <= {e.reason for e in events_for(core, namespace, new[0].metadata.name)},
+                timeout=15), [(e.reason, e.message) for e in events_for(core, namespace, new[0].metadata.name)]
     failed = [e.message for e in events_for(core, namespace, new[0].metadata.name) if e.reason == "Failed"]
     # as a kubelet says it: the pull naming the image, then the waiting reason
     assert any(m.startswith('Failed to pull image "jonbaier/pod-scaling:42.0"') for m in failed), failed
